@@ -1,0 +1,1 @@
+//! payrig-benches: shared helpers for the criterion benches and the load harness.

@@ -1,0 +1,3 @@
+//! The `payrig` command.
+
+fn main() {}

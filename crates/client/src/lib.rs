@@ -1,0 +1,1 @@
+//! payrig-client: payrig typed async protocol clients.

@@ -1,0 +1,1 @@
+//! payrig-conformance: payrig conformance: cucumber worlds and steps, targets, reports.

@@ -1,0 +1,1 @@
+//! payrig-world: payrig deterministic engine: virtual clock, event queue, seeded RNG, wiring of machines to devices (pure).

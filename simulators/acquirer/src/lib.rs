@@ -1,0 +1,1 @@
+//! payrig-acquirer: payrig acquirer simulator: outcome tables, latency, records; pure and seeded.

@@ -1,0 +1,1 @@
+//! payrig-pump: payrig fuelling-point simulator (IFSF-like), pure and seeded.
