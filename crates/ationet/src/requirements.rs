@@ -1,0 +1,1 @@
+//! ATN requirement catalogue.
