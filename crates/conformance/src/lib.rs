@@ -1,1 +1,9 @@
-//! payrig-conformance: payrig conformance: cucumber worlds and steps, targets, reports.
+//! payrig-conformance: the certification layer.
+//!
+//! What it is: the cucumber worlds and steps that drive a protocol server through real sockets,
+//! the targets (payrig's embedded reference server, or a remote URL), and the reports.
+//!
+//! What it is not: no protocol logic of its own; verdicts come from the feature files and from
+//! the requirement catalogues of the protocol crates.
+
+pub mod results;
