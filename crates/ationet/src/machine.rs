@@ -507,13 +507,13 @@ impl Transaction {
         self.arm(now, Timer::Step);
     }
 
-    fn to_site(&mut self, c: SiteCommand) {
+    fn send_site(&mut self, c: SiteCommand) {
         self.out.push_back(Output::ToSite(c));
     }
 
     fn release(&mut self) {
         let pump = self.request.pump_number;
-        self.to_site(SiteCommand::Deauthorize { pump });
+        self.send_site(SiteCommand::Deauthorize { pump });
     }
 
     fn reverse_if_approved(&mut self) {
@@ -547,7 +547,7 @@ impl Transaction {
             fuel_code: self.request.fuel_code.clone(),
             preset: self.preset(),
         };
-        self.to_site(c);
+        self.send_site(c);
         self.enter(now, StateId::FuelPointAuthorizationRequested, Phase::Plain);
         self.arm(now, Timer::Reply);
     }
@@ -567,7 +567,7 @@ impl Transaction {
             (S::Created, Phase::Plain, Timer::Step) => {
                 if self.site.session_up {
                     let pump = self.request.pump_number;
-                    self.to_site(SiteCommand::Reserve { pump });
+                    self.send_site(SiteCommand::Reserve { pump });
                     self.phase = Phase::Sent;
                     self.arm(now, Timer::Reply);
                 } else {
