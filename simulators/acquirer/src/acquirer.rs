@@ -1,0 +1,444 @@
+//! The acquirer machine: event queue, outcome choice, overrides, lookups.
+//!
+//! Operation handlers are in `handlers.rs`; this module owns the parts they share.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+use payrig_core::rng::{chance, DurationSpec};
+use payrig_core::{Duration, Machine, Timestamp};
+use rand_chacha::ChaCha8Rng;
+
+use crate::amount::Unit;
+use crate::code::ResponseCode;
+use crate::config::AcquirerConfig;
+use crate::ids;
+use crate::ops::{
+    AuthKind, Event, Input, Operation, Output, Ref, Reject, Reply, Request, RequestId, Response,
+};
+use crate::outcome::{CardBehaviour, MatchFacts, OpKind, Outcome, Override};
+use crate::profile::{AuthCodeStyle, Profile};
+use crate::record::{Ledger, Phase, Record, RecordKind, RecordState, RecordView};
+
+/// A deadline in the queue.
+#[derive(Debug, Clone)]
+pub(crate) enum Timer {
+    /// Emit a response; first resolve the `Pending` record it answers, if any.
+    Respond {
+        response: Box<Response>,
+        resolve: Option<usize>,
+    },
+    /// An approved preauth reaches `auth_validity` (spec 4.1).
+    Expire(usize),
+}
+
+/// Per-terminal counters and the open batch.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Terminal {
+    pub(crate) stan: u32,
+    pub(crate) batch: u32,
+    /// Records of this terminal not yet in a terminal state or settled.
+    pub(crate) open: BTreeSet<usize>,
+    /// Reversal count and sum per unit since the last close.
+    pub(crate) reversals: BTreeMap<Unit, (u64, i128)>,
+}
+
+/// The acquirer / payment-processor simulator. See the crate docs for the driving loop.
+pub struct Acquirer {
+    pub(crate) config: AcquirerConfig,
+    pub(crate) rng: ChaCha8Rng,
+    overrides: Vec<(String, Override)>,
+    override_seq: u64,
+    card_behaviour: Option<Box<dyn CardBehaviour>>,
+    pub(crate) records: Vec<Record>,
+    pub(crate) by_rrn: BTreeMap<String, usize>,
+    pub(crate) by_stan: BTreeMap<(String, u32), usize>,
+    pub(crate) by_request: BTreeMap<RequestId, usize>,
+    used_ids: BTreeSet<RequestId>,
+    pub(crate) terminals: BTreeMap<String, Terminal>,
+    rrn_seq: u32,
+    auth_seq: u64,
+    /// Per unit Σ captured − Σ refunded: the headroom refunds and voids must stay within
+    /// (SIM-A-01 `refunded <= captured`).
+    pub(crate) net: BTreeMap<Unit, i128>,
+    queue: BTreeMap<(Timestamp, u64), Timer>,
+    queue_seq: u64,
+    outputs: VecDeque<Output>,
+}
+
+impl fmt::Debug for Acquirer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquirer")
+            .field("profile", &self.config.profile.name)
+            .field("records", &self.records.len())
+            .field("pending", &self.queue.len())
+            .field("overrides", &self.overrides.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Acquirer {
+    /// A new acquirer. `rng` is the caller's `stream_rng(seed, "acquirer/main")`; it is the only
+    /// source of randomness (latencies, auth codes, random faults).
+    pub fn new(config: AcquirerConfig, rng: ChaCha8Rng) -> Acquirer {
+        let initial = config.overrides.clone();
+        let mut a = Acquirer {
+            config,
+            rng,
+            overrides: Vec::new(),
+            override_seq: 0,
+            card_behaviour: None,
+            records: Vec::new(),
+            by_rrn: BTreeMap::new(),
+            by_stan: BTreeMap::new(),
+            by_request: BTreeMap::new(),
+            used_ids: BTreeSet::new(),
+            terminals: BTreeMap::new(),
+            rrn_seq: 0,
+            auth_seq: 0,
+            net: BTreeMap::new(),
+            queue: BTreeMap::new(),
+            queue_seq: 0,
+            outputs: VecDeque::new(),
+        };
+        for o in initial {
+            a.add_override(o);
+        }
+        a
+    }
+
+    /// The profile in use.
+    pub fn profile(&self) -> &Profile {
+        &self.config.profile
+    }
+
+    /// Installs the card-behaviour hook (step 2 of the outcome choice).
+    pub fn set_card_behaviour(&mut self, hook: Box<dyn CardBehaviour>) {
+        self.card_behaviour = Some(hook);
+    }
+
+    /// Adds an override at the end of the list (earlier ones match first); returns its id
+    /// (`ov-1`, `ov-2`, ...).
+    pub fn add_override(&mut self, o: Override) -> String {
+        self.override_seq += 1;
+        let id = format!("ov-{}", self.override_seq);
+        self.overrides.push((id.clone(), o));
+        id
+    }
+
+    /// Removes an override; false when the id is unknown or already used up.
+    pub fn remove_override(&mut self, id: &str) -> bool {
+        let before = self.overrides.len();
+        self.overrides.retain(|(i, _)| i != id);
+        self.overrides.len() != before
+    }
+
+    /// Removes every override.
+    pub fn clear_overrides(&mut self) {
+        self.overrides.clear();
+    }
+
+    /// The live overrides with their ids, in match order.
+    pub fn overrides(&self) -> impl Iterator<Item = (&str, &Override)> {
+        self.overrides.iter().map(|(i, o)| (i.as_str(), o))
+    }
+
+    /// A record by reference.
+    pub fn record(&self, r: &Ref) -> Option<RecordView> {
+        self.lookup(r)
+            .and_then(|i| self.records.get(i))
+            .map(Record::view)
+    }
+
+    /// Every record, in creation order.
+    pub fn records(&self) -> impl Iterator<Item = RecordView> + '_ {
+        self.records.iter().map(Record::view)
+    }
+
+    /// Sums per unit over all records (SIM-A-01).
+    pub fn ledger(&self) -> BTreeMap<Unit, Ledger> {
+        let mut m: BTreeMap<Unit, Ledger> = BTreeMap::new();
+        for r in &self.records {
+            m.entry(r.unit()).or_default().add(r);
+        }
+        m
+    }
+
+    pub(crate) fn lookup(&self, r: &Ref) -> Option<usize> {
+        match r {
+            Ref::Rrn(s) => self.by_rrn.get(s).copied(),
+            Ref::Stan { terminal, stan } => self.by_stan.get(&(terminal.clone(), *stan)).copied(),
+            Ref::Request(id) => self.by_request.get(id).copied(),
+        }
+    }
+
+    // ---- ids -----------------------------------------------------------------------------
+
+    /// Allocates STAN and RRN for a new record on `terminal`.
+    pub(crate) fn allocate_ids(&mut self, now: Timestamp, terminal: &str) -> (u32, String) {
+        let t = self.terminals.entry(terminal.to_owned()).or_default();
+        let stan = ids::next_six(&mut t.stan);
+        let seq = ids::next_six(&mut self.rrn_seq);
+        (stan, ids::rrn(now, seq))
+    }
+
+    /// The approval code of a decision, per the profile's style (spec 4.3; ationet spec 7).
+    pub(crate) fn auth_code(&mut self, approved: bool) -> Option<String> {
+        match &self.config.profile.auth_codes {
+            AuthCodeStyle::Random => approved.then(|| ids::random_auth_code(&mut self.rng)),
+            AuthCodeStyle::Sequential { prefix, digits } => {
+                self.auth_seq = if self.auth_seq >= ids::sequential_max(*digits) {
+                    1
+                } else {
+                    self.auth_seq + 1
+                };
+                Some(ids::sequential_code(prefix, *digits, self.auth_seq))
+            }
+        }
+    }
+
+    /// Stores a new record and indexes it.
+    pub(crate) fn insert_record(&mut self, id: RequestId, r: Record) -> usize {
+        let idx = self.records.len();
+        self.by_rrn.insert(r.rrn.clone(), idx);
+        self.by_stan.insert((r.terminal.clone(), r.stan), idx);
+        self.by_request.insert(id, idx);
+        self.terminals
+            .entry(r.terminal.clone())
+            .or_default()
+            .open
+            .insert(idx);
+        self.emit(Event::RecordChanged {
+            rrn: r.rrn.clone(),
+            kind: r.kind,
+            from: None,
+            to: r.phase.state(),
+        });
+        self.records.push(r);
+        idx
+    }
+
+    /// Moves a record to `phase`, emitting the change; terminal records never move (SIM-G-02).
+    pub(crate) fn set_phase(&mut self, idx: usize, phase: Phase) {
+        let Some(r) = self.records.get_mut(idx) else {
+            return;
+        };
+        let from = r.phase.state();
+        if from.is_terminal() {
+            return;
+        }
+        if let Phase::Approved { expiry } = r.phase {
+            self.queue.remove(&expiry);
+        }
+        r.phase = phase;
+        let to = r.phase.state();
+        let event = Event::RecordChanged {
+            rrn: r.rrn.clone(),
+            kind: r.kind,
+            from: Some(from),
+            to,
+        };
+        if to.is_terminal() || to == RecordState::Settled {
+            if let Some(t) = self.terminals.get_mut(&r.terminal) {
+                t.open.remove(&idx);
+            }
+        }
+        if from != to {
+            self.emit(event);
+        }
+    }
+
+    pub(crate) fn emit(&mut self, e: Event) {
+        self.outputs.push_back(Output::Event(e));
+    }
+
+    // ---- queue -----------------------------------------------------------------------------
+
+    pub(crate) fn schedule(&mut self, at: Timestamp, timer: Timer) -> (Timestamp, u64) {
+        self.queue_seq += 1;
+        let key = (at, self.queue_seq);
+        self.queue.insert(key, timer);
+        key
+    }
+
+    /// Queues `reply` after `delay`.
+    pub(crate) fn respond(
+        &mut self,
+        now: Timestamp,
+        delay: Duration,
+        id: RequestId,
+        result: Reply,
+        resolve: Option<usize>,
+    ) {
+        let response = Box::new(Response { id, result });
+        self.schedule(now + delay, Timer::Respond { response, resolve });
+    }
+
+    /// Samples a latency (the override's, else the profile's for `op`).
+    pub(crate) fn latency(&mut self, op: OpKind, over: Option<DurationSpec>) -> Duration {
+        let l = &self.config.profile.latency;
+        let spec = over.unwrap_or(match op {
+            OpKind::Authorise => l.authorise,
+            OpKind::Capture => l.capture,
+            OpKind::Reverse => l.reverse,
+            OpKind::Refund => l.refund,
+            OpKind::Inquire => l.inquire,
+            OpKind::CloseBatch => l.close_batch,
+            OpKind::PromptAnswer => l.prompt_answer,
+        });
+        spec.sample(&mut self.rng)
+    }
+
+    fn fire_due(&mut self, now: Timestamp) {
+        while let Some(entry) = self.queue.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let at = entry.key().0;
+            match entry.remove() {
+                Timer::Respond { response, resolve } => {
+                    if let Some(idx) = resolve {
+                        self.resolve(idx, at);
+                    }
+                    self.outputs.push_back(Output::Response(*response));
+                }
+                Timer::Expire(idx) => {
+                    if matches!(
+                        self.records.get(idx).map(|r| &r.phase),
+                        Some(Phase::Approved { .. })
+                    ) {
+                        self.set_phase(idx, Phase::Expired);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Pending` -> the decided state. The decision was taken on arrival; this is the moment the
+    /// answer leaves (or another operation touches the record first: the acquirer had decided,
+    /// only the answer was in flight).
+    pub(crate) fn resolve(&mut self, idx: usize, at: Timestamp) {
+        let Some(r) = self.records.get_mut(idx) else {
+            return;
+        };
+        let Phase::Pending { approved } = r.phase else {
+            return;
+        };
+        if approved <= 0 {
+            self.set_phase(idx, Phase::Declined);
+            return;
+        }
+        r.approved = approved;
+        if r.kind == RecordKind::Authorisation(AuthKind::Sale) {
+            // Spec 4.1: a sale is captured at once.
+            r.captured = approved;
+            let unit = r.unit();
+            *self.net.entry(unit).or_default() += i128::from(approved);
+            self.set_phase(idx, Phase::Captured);
+        } else {
+            let expiry = self.schedule(at + self.config.auth_validity, Timer::Expire(idx));
+            self.set_phase(idx, Phase::Approved { expiry });
+        }
+    }
+
+    // ---- outcome choice (spec 4.2, first match wins) -------------------------------------------
+
+    /// Steps 1-5 for one request. Returns the outcome and an override's latency.
+    pub(crate) fn choose(
+        &mut self,
+        now: Timestamp,
+        facts: &MatchFacts<'_>,
+        op: &Operation,
+    ) -> (Outcome, Option<DurationSpec>) {
+        // (1) Overrides, in insertion order; `times` counts matches, spent ones go.
+        if let Some(pos) = self
+            .overrides
+            .iter()
+            .position(|(_, o)| o.matcher.matches(facts))
+        {
+            let (outcome, latency, spent) = {
+                let o = &mut self.overrides[pos].1;
+                if let Some(t) = o.times.as_mut() {
+                    *t = t.saturating_sub(1);
+                }
+                (o.outcome.clone(), o.latency, o.times == Some(0))
+            };
+            if spent {
+                self.overrides.remove(pos);
+            }
+            return (outcome, latency);
+        }
+        let Operation::Authorise(a) = op else {
+            // Steps 2-4 are about authorisations; other operations proceed.
+            return (Outcome::approve(), None);
+        };
+        // (2) The card's behaviour (card-reader crate hook).
+        if let Some(hook) = self.card_behaviour.as_mut() {
+            if let Some(o) = hook.outcome(&a.card, &a.amount, a.pin_block.as_deref()) {
+                return (o, None);
+            }
+        }
+        // Spec 4.1: Luhn and expiry are checked before the issuer's tables.
+        if let Some(code) = ids::card_check(&a.card, now) {
+            return (Outcome::code(code), None);
+        }
+        // (3) The profile's rules.
+        if let Some(rule) = self.config.profile.rule_for(&a.amount, a.card.match_text()) {
+            return (rule.outcome.clone(), None);
+        }
+        // (4) Seeded random faults; `chance` draws nothing at rate 0, so default runs keep
+        // their RNG sequence.
+        let (nr, dr) = (
+            self.config.no_response_rate,
+            self.config.random_decline_rate,
+        );
+        if !nr.is_zero() && chance(&mut self.rng, nr.num, nr.den) {
+            return (Outcome::NoResponse, None);
+        }
+        if !dr.is_zero() && chance(&mut self.rng, dr.num, dr.den) {
+            return (Outcome::code(self.config.random_decline_code), None);
+        }
+        // (5) Approve.
+        (Outcome::approve(), None)
+    }
+
+    /// The profile's text for `code`.
+    pub(crate) fn text(&self, code: ResponseCode) -> String {
+        self.config.profile.texts.text(code).to_owned()
+    }
+}
+
+impl Machine for Acquirer {
+    type Input = Input;
+    type Output = Output;
+    type Reject = Reject;
+
+    fn handle_input(&mut self, now: Timestamp, input: Input) -> Result<(), Reject> {
+        match input {
+            Input::Timeout => {
+                self.fire_due(now);
+                Ok(())
+            }
+            Input::Request(Request { id, op }) => {
+                if self.used_ids.contains(&id) {
+                    return Err(Reject::DuplicateRequest(id));
+                }
+                // Deadlines already due happen before this request, whoever forgot to fire them.
+                self.fire_due(now);
+                self.used_ids.insert(id);
+                self.handle_request(now, id, op);
+                // Zero-latency answers leave at once.
+                self.fire_due(now);
+                Ok(())
+            }
+        }
+    }
+
+    fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Timestamp> {
+        self.queue.keys().next().map(|k| k.0)
+    }
+}
