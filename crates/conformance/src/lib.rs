@@ -7,3 +7,4 @@
 //! the requirement catalogues of the protocol crates.
 
 pub mod results;
+pub mod report;
