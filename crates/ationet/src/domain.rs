@@ -58,7 +58,6 @@ impl PaymentMethod {
 /// What `amount` means at a site (D4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-#[non_exhaustive]
 pub enum PresetUnit {
     /// Litres, at most 3 decimals (the seed's reading; default).
     #[default]

@@ -131,6 +131,13 @@ impl Add<Duration> for Timestamp {
     }
 }
 
+impl Add<Duration> for Duration {
+    type Output = Duration;
+    fn add(self, d: Duration) -> Duration {
+        Duration(self.0.saturating_add(d.0))
+    }
+}
+
 impl Sub<Timestamp> for Timestamp {
     type Output = Duration;
     fn sub(self, earlier: Timestamp) -> Duration {

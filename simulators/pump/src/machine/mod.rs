@@ -169,6 +169,14 @@ impl FuelPoint {
         &self.cfg
     }
 
+    /// Points the scripted customer at `nozzle` for the next lift (a site that authorises one
+    /// grade sends the driver to that grade's nozzle). No effect without a script.
+    pub fn set_customer_nozzle(&mut self, nozzle: u8) {
+        if let Some(c) = self.cfg.customer.as_mut() {
+            c.nozzle = nozzle;
+        }
+    }
+
     /// The IFSF state.
     pub fn state(&self) -> FpState {
         self.state.public()
