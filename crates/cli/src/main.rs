@@ -1,3 +1,86 @@
-//! The `payrig` command.
+//! The `payrig` command: `serve` runs payrig's reference servers, `certify server` runs the
+//! conformance suite against a server (payrig's own or a vendor's) and writes the reports.
+//!
+//! What it is: a thin clap shell over payrig-server and payrig-conformance. Exit codes follow
+//! the conformance spec, section 7 (see [`exit::Exit`]).
+//!
+//! What it is not: no protocol logic and no verdicts of its own.
 
-fn main() {}
+mod args;
+mod certify;
+mod exit;
+mod features;
+mod gate;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{CertifyCommand, Cli, Command};
+use crate::exit::{CliError, Exit};
+
+/// The commit payrig was built from (`unknown` outside a git checkout).
+pub(crate) const COMMIT: &str = env!("PAYRIG_COMMIT");
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Internal.into();
+        }
+    };
+    let result = runtime.block_on(dispatch(cli));
+    match result {
+        Ok(code) => code.into(),
+        Err(CliError { exit, error }) => {
+            eprintln!("error: {error:#}");
+            exit.into()
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+    let out = args::Output { quiet: cli.quiet };
+    if cli.config.is_some() {
+        args::not_implemented("--config FILE (a payrig configuration file)");
+    }
+    match cli.command {
+        Command::Serve(a) => serve::run(a, out).await,
+        Command::Certify(c) => match c.command {
+            CertifyCommand::Server(a) => certify::run_server(*a, out).await,
+            CertifyCommand::Client(_) => {
+                args::not_implemented("`certify client` (client grading, issue 4)")
+            }
+        },
+    }
+}
+
+fn init_tracing(cli: &Cli) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match &cli.log {
+        Some(level) => EnvFilter::try_new(level),
+        None => EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new("warn")),
+    };
+    let filter = match filter {
+        Ok(f) => f,
+        Err(e) => args::usage_error(&format!("--log: {e}")),
+    };
+    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none();
+    let level = if cli.quiet {
+        EnvFilter::new("error")
+    } else {
+        filter
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(level)
+        .with_ansi(color)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

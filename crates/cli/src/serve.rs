@@ -1,0 +1,219 @@
+//! `payrig serve`: the reference servers with their simulated sites, until Ctrl-C.
+
+use std::net::SocketAddr;
+
+use anyhow::{anyhow, Context as _};
+use payrig_server::{ClockMode, ServerConfig, ServerError};
+use payrig_world::ationet::AtionetConfig;
+
+use crate::args::{resolve_protocols, ClockArg, Output, ServeArgs};
+use crate::exit::{CliError, Exit};
+
+/// The built-in default scenario (spec section 7, every key spelled out).
+pub(crate) const DEFAULT_SCENARIO: &str =
+    include_str!("../../../fixtures/ationet/scenarios/default.toml");
+
+/// Reads the scenario (or the default) into an ATIONet configuration; errors exit 2.
+pub(crate) fn load_scenario(args: &ServeArgs) -> Result<AtionetConfig, CliError> {
+    let (text, name) = match &args.scenario {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .with_context(|| format!("--scenario {}", path.display()))
+                .map_err(CliError::usage)?,
+            path.display().to_string(),
+        ),
+        None => (DEFAULT_SCENARIO.to_owned(), "built-in default".to_owned()),
+    };
+    AtionetConfig::from_toml(&text).map_err(|e| CliError::usage(anyhow!("scenario {name}: {e}")))
+}
+
+/// Whether to serve the control API, and whether that is allowed on `listen`.
+pub(crate) fn control_enabled(args: &ServeArgs) -> Result<bool, CliError> {
+    let loopback = args.listen.ip().is_loopback();
+    if args.no_control {
+        if args.control_token.is_some() {
+            return Err(CliError::usage(anyhow!(
+                "--no-control and --control-token contradict each other"
+            )));
+        }
+        return Ok(false);
+    }
+    let wanted = args.control || args.control_token.is_some() || loopback;
+    if wanted && !loopback && args.control_token.is_none() {
+        return Err(CliError::usage(anyhow!(
+            "the control API on non-loopback address {} requires --control-token T \
+             (or pass --no-control)",
+            args.listen
+        )));
+    }
+    Ok(wanted)
+}
+
+/// The server configuration for `args`.
+pub(crate) fn server_config(args: &ServeArgs) -> Result<ServerConfig, CliError> {
+    let _protocols = resolve_protocols(&args.protocols);
+    Ok(ServerConfig {
+        listen: args.listen,
+        clock: match args.clock {
+            ClockArg::Real => ClockMode::Wall,
+            ClockArg::Virtual => ClockMode::Virtual,
+        },
+        seed: args.seed,
+        ationet: load_scenario(args)?,
+        control: control_enabled(args)?,
+        control_token: args.control_token.clone(),
+    })
+}
+
+/// What `serve` prints once it listens: base URL, tokens and a curl line to start with.
+pub(crate) fn banner(cfg: &ServerConfig, addr: SocketAddr, base: &str) -> String {
+    let token = cfg
+        .ationet
+        .tokens
+        .first()
+        .map(String::as_str)
+        .unwrap_or("<token>");
+    let (site, pump, grade) = cfg
+        .ationet
+        .sites
+        .values()
+        .next()
+        .map(|s| {
+            (
+                s.code.as_str(),
+                s.pumps.keys().next().copied().unwrap_or(1),
+                s.grades.keys().next().map(String::as_str).unwrap_or("1"),
+            )
+        })
+        .unwrap_or(("1524", 1, "1"));
+    let clock = match cfg.clock {
+        ClockMode::Virtual => "virtual (moves only with POST /_payrig/v1/clock/advance)",
+        _ => "real",
+    };
+    let mut b = String::new();
+    b.push_str(&format!(
+        "payrig {} serving ationet on {addr}\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    b.push_str(&format!("  base URL      {base}\n"));
+    b.push_str("  endpoints     POST /api/MobilePayments, POST /api/PreAuthorizedPayments,\n");
+    b.push_str("                GET /api/MobilePayments/GetTransaction/{id}, POST /api/MobilePayments/Cancel\n");
+    b.push_str(&format!("  bearer token  {token}\n"));
+    b.push_str(&format!("  seed, clock   {}, {clock}\n", cfg.seed));
+    let control_header = match &cfg.control_token {
+        Some(t) => format!(" -H 'X-Payrig-Control-Token: {t}'"),
+        None => String::new(),
+    };
+    if cfg.control {
+        b.push_str(&format!(
+            "  control API   {base}/_payrig/v1 (health, reset, clock, pumps, sites, journal)\n"
+        ));
+    } else {
+        b.push_str("  control API   off\n");
+    }
+    b.push_str("\nTry:\n");
+    b.push_str(&format!(
+        "  curl -s {base}/api/MobilePayments -H 'Authorization: Bearer {token}' \
+         -H 'Content-Type: application/json' \\\n    -d '{{\"siteCode\":\"{site}\",\"pumpNumber\":{pump},\
+         \"fuelCode\":\"{grade}\",\"amount\":9,\"primaryTrack\":\"0000000000001\",\
+         \"terminalCode\":\"S2G321\",\"mobilePaymentMode\":1,\"potencyKeyId\":\"demo-0001\"}}'\n"
+    ));
+    b.push_str(&format!(
+        "  curl -s {base}/api/MobilePayments/GetTransaction/demo-0001 -H 'Authorization: Bearer {token}'\n"
+    ));
+    if cfg.control {
+        b.push_str(&format!(
+            "  curl -s{control_header} {base}/_payrig/v1/journal\n"
+        ));
+    }
+    b.push_str("\nCtrl-C stops the server.");
+    b
+}
+
+/// Runs `payrig serve`.
+pub(crate) async fn run(args: ServeArgs, out: Output) -> Result<Exit, CliError> {
+    let cfg = server_config(&args)?;
+    let server = match payrig_server::start(cfg.clone()).await {
+        Ok(s) => s,
+        Err(e @ ServerError::ControlWithoutToken(_)) => return Err(CliError::usage(e)),
+        Err(e) => return Err(CliError::setup(e)),
+    };
+    out.say(banner(&cfg, server.local_addr(), &server.base_url()));
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot listen for Ctrl-C")
+        .map_err(CliError::internal)?;
+    out.say("\nstopping");
+    server.shutdown().await;
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use clap::Parser;
+
+    use super::*;
+    use crate::args::{Cli, Command};
+
+    fn serve_args(argv: &[&str]) -> ServeArgs {
+        let mut v = vec!["payrig", "serve"];
+        v.extend_from_slice(argv);
+        match Cli::try_parse_from(v).unwrap().command {
+            Command::Serve(a) => a,
+            _ => panic!("not serve"),
+        }
+    }
+
+    #[test]
+    fn the_default_scenario_is_the_spec_default() {
+        let cfg = load_scenario(&serve_args(&[])).unwrap();
+        assert_eq!(cfg, AtionetConfig::default());
+    }
+
+    #[test]
+    fn example_scenarios_parse() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/ationet/scenarios");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                AtionetConfig::from_toml(&text)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 3);
+    }
+
+    #[test]
+    fn control_is_on_for_loopback_and_needs_a_token_elsewhere() {
+        assert!(control_enabled(&serve_args(&[])).unwrap());
+        assert!(!control_enabled(&serve_args(&["--no-control"])).unwrap());
+        let public = ["--listen", "0.0.0.0:8080"];
+        assert!(!control_enabled(&serve_args(&public)).unwrap());
+        let e = control_enabled(&serve_args(&["--listen", "0.0.0.0:8080", "--control"]));
+        assert_eq!(e.unwrap_err().exit, Exit::Usage);
+        assert!(control_enabled(&serve_args(&[
+            "--listen",
+            "0.0.0.0:8080",
+            "--control-token",
+            "s3cret"
+        ]))
+        .unwrap());
+    }
+
+    #[test]
+    fn the_banner_names_url_token_and_a_curl_line() {
+        let cfg = server_config(&serve_args(&["--control-token", "ct"])).unwrap();
+        let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let b = banner(&cfg, addr, "http://127.0.0.1:8080");
+        assert!(b.contains("base URL      http://127.0.0.1:8080"));
+        assert!(b.contains("Bearer atn-test-7f3c9a1e"));
+        assert!(b.contains("curl -s http://127.0.0.1:8080/api/MobilePayments"));
+        assert!(b.contains("X-Payrig-Control-Token: ct"));
+    }
+}
