@@ -27,11 +27,12 @@ use crate::config::ConfigError;
 use crate::outcome::{Outcome, OutcomeToml};
 
 /// Names of the built-in profiles.
-pub const BUILTIN_PROFILES: &[&str] = &["payrig", "off", "ationet-default"];
+pub const BUILTIN_PROFILES: &[&str] = &["payrig", "off", "ationet-default", "tecs-default"];
 
 const PAYRIG_TOML: &str = include_str!("profiles/payrig.toml");
 const OFF_TOML: &str = include_str!("profiles/off.toml");
 const ATIONET_TOML: &str = include_str!("profiles/ationet-default.toml");
+const TECS_TOML: &str = include_str!("profiles/tecs-default.toml");
 
 /// A named set of rules and latencies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,6 +297,7 @@ impl Profile {
             "payrig" => PAYRIG_TOML,
             "off" => OFF_TOML,
             "ationet-default" => ATIONET_TOML,
+            "tecs-default" => TECS_TOML,
             _ => return None,
         };
         // The built-ins are checked by the tests below; a failure here is a packaging bug.
@@ -308,6 +310,7 @@ impl Profile {
             "payrig" => Some(PAYRIG_TOML),
             "off" => Some(OFF_TOML),
             "ationet-default" => Some(ATIONET_TOML),
+            "tecs-default" => Some(TECS_TOML),
             _ => None,
         }
     }
@@ -350,6 +353,23 @@ mod tests {
             panic!()
         };
         assert_eq!(*grant, Some(Grant::Half));
+    }
+
+    #[test]
+    fn tecs_matches_the_last_two_digits_of_the_total() {
+        let p = Profile::builtin("tecs-default").unwrap();
+        assert_eq!(p.latency.authorise, DurationSpec::new(1000, 300));
+        let eur = |m| Amount::money(Money::from_minor(m, Currency::EUR));
+        for (minor, code) in [
+            (1205, ResponseCode::DO_NOT_HONOUR),
+            (1251, ResponseCode::INSUFFICIENT_FUNDS),
+            (1291, ResponseCode::parse("91").unwrap()),
+            (54, ResponseCode::parse("54").unwrap()),
+        ] {
+            let r = p.rule_for(&eur(minor), "4111111111111111").unwrap();
+            assert_eq!(r.outcome, Outcome::code(code), "{minor}");
+        }
+        assert!(p.rule_for(&eur(1255), "4111111111111111").is_none());
     }
 
     #[test]
