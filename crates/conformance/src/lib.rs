@@ -8,3 +8,7 @@
 
 pub mod results;
 pub mod report;
+pub mod runner;
+pub mod steps;
+pub mod target;
+pub mod world;
