@@ -738,3 +738,21 @@ mod tests {
         assert_eq!(names, ["amount 0 [zero]", "amount -1 [neg]"]);
     }
 }
+
+#[cfg(test)]
+mod suite_lint {
+    use super::*;
+
+    /// The shipped ATIONet features pass the lint, with unique names and known ids.
+    #[test]
+    fn shipped_ationet_features_lint_clean() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../features/ationet");
+        let features = lint_features(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let n: usize = features.iter().map(|f| f.scenarios.len()).sum();
+        assert!(n >= 100, "{n} scenarios");
+        assert!(features
+            .iter()
+            .flat_map(|f| &f.scenarios)
+            .all(|s| s.tags.iter().any(|t| t == "server")));
+    }
+}
