@@ -85,3 +85,5 @@ Feature: ATIONet Cancel
   Scenario: A Cancel for an unknown id gets 04007
     When the MPA cancels the transaction "no-such-transaction"
     Then the cancel answer is "04007"
+    And the response has the keys "transactionId, isSuccessCanceled, responseCode, responseMessage" in order
+    And the response header "content-type" is "application/json; charset=utf-8"
