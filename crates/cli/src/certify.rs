@@ -258,8 +258,28 @@ pub(crate) fn render(
         files.join(", ")
     ));
     t.push('\n');
-    t.push_str(CAVEAT);
+    t.push_str(&wrap(CAVEAT, 96));
     t
+}
+
+/// Wraps `text` at word boundaries to lines of at most `width` characters (longer words stay
+/// whole).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if line_len > 0 && line_len + 1 + n > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += n;
+    }
+    out
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -367,6 +387,16 @@ mod tests {
         let c = catalogue("ationet").unwrap();
         assert!(c.requirements.iter().any(|r| r.id == "ATN-S-001"));
         assert!(catalogue("tecs").is_none());
+    }
+
+    #[test]
+    fn the_caveat_wraps_without_losing_words() {
+        let w = wrap(CAVEAT, 96);
+        assert!(w.lines().all(|l| l.chars().count() <= 96));
+        assert_eq!(
+            w.split_whitespace().collect::<Vec<_>>(),
+            CAVEAT.split_whitespace().collect::<Vec<_>>()
+        );
     }
 
     #[test]
