@@ -2,9 +2,14 @@
 //!
 //! Definitions (conformance spec, section 6): R is the set of catalogue requirements of the
 //! selected protocols on the run's side (`server` run: `<P>-S-nnn`), `optional` ones only when
-//! their extension is on. A requirement is *covered* when a scenario of the run targets it; its
-//! verdict is `fail` if any targeting scenario failed, `pass` if one passed and none failed,
-//! else `not_run`. Index = covered / |R|, score = passed / |R| (never above the index).
+//! their extension is on. A requirement is *covered* when a scenario of the run that was not
+//! skipped targets it; its verdict is `fail` if any targeting scenario failed, `pass` if one
+//! passed and none failed, else `not_run`. Index = covered / |R|, score = passed / |R| (never
+//! above the index).
+//!
+//! Skipped scenarios (e.g. `target lacks control API` against a vendor server) do not cover:
+//! the index is the best score the suite can reach *against this target*, so a run that could
+//! exercise 2 of 21 requirements shows an index of 2/21, not 21/21.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -121,7 +126,7 @@ pub struct ScenarioCounts {
 pub struct RequirementCounts {
     /// |R|.
     pub total: usize,
-    /// Targeted by at least one scenario.
+    /// Targeted by at least one scenario that ran (skipped ones do not cover).
     pub covered: usize,
     /// Verdict `pass`.
     pub passed: usize,
@@ -258,7 +263,7 @@ fn tally(rows: &[&CoverageRow]) -> RequirementCounts {
         ..RequirementCounts::default()
     };
     for r in rows {
-        if !r.scenarios.is_empty() {
+        if r.scenarios.iter().any(|s| s.status != "skipped") {
             c.covered += 1;
         }
         match r.verdict {
@@ -427,19 +432,21 @@ mod tests {
         ]);
         let s = summarize(&r, &cat());
         assert_eq!(s.requirements.total, 4);
-        assert_eq!(s.requirements.covered, 3);
+        // S-003 is targeted only by a skipped scenario: not covered, not run.
+        assert_eq!(s.requirements.covered, 2);
         assert_eq!(s.requirements.passed, 2);
         assert_eq!(s.requirements.failed, 0);
         assert_eq!(s.requirements.not_run, 2);
-        assert_eq!(s.index.to_string(), "3/4");
+        assert_eq!(s.index.to_string(), "2/4");
         assert_eq!(s.score.to_string(), "2/4");
-        assert_eq!(s.index.percent(), "75.0%");
+        assert_eq!(s.index.percent(), "50.0%");
         assert_eq!(s.by_protocol["ationet"].index, s.index);
         assert_eq!(s.by_protocol["ationet"].scenarios.skipped, 1);
         assert_eq!(s.scenarios.total, 3);
         let ids: Vec<_> = s.coverage.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["ATN-S-001", "ATN-S-002", "ATN-S-003", "ATN-S-004"]);
         assert_eq!(s.coverage[0].scenarios.len(), 2);
+        assert_eq!(s.coverage[2].scenarios[0].status, "skipped");
         assert_eq!(s.coverage[2].verdict, Verdict::NotRun);
         assert_eq!(s.coverage[3].verdict, Verdict::NotRun);
         assert!(s.coverage[3].scenarios.is_empty());
