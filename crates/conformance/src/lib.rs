@@ -6,8 +6,8 @@
 //! What it is not: no protocol logic of its own; verdicts come from the feature files and from
 //! the requirement catalogues of the protocol crates.
 
-pub mod results;
 pub mod report;
+pub mod results;
 pub mod runner;
 pub mod steps;
 pub mod target;
