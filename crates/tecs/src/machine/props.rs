@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use super::tests::{answer, visa, T0, TERMINAL};
 use super::*;
 use crate::domain::tests::body;
+use crate::record::RecordKind;
 use crate::wire::decode_request;
 use payrig_core::Duration;
 

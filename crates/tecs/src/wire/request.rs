@@ -50,7 +50,7 @@ pub struct TransactionRequest {
     /// `payment_reason`: at most 39 bytes of UTF-8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reason: Option<String>,
-    /// `payment_reasonAsByte`: an array per [OAS], `""` in the seed; kept as sent, ignored.
+    /// `payment_reasonAsByte`: an array per \[OAS\], `""` in the seed; kept as sent, ignored.
     #[serde(
         rename = "payment_reasonAsByte",
         skip_serializing_if = "Option::is_none"
