@@ -20,6 +20,7 @@
 
 pub mod ationet;
 pub mod queue;
+pub mod tecs;
 pub mod trace;
 
 /// A scenario or configuration value was refused.

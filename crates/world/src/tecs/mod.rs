@@ -1,0 +1,670 @@
+//! The TECS world: per-terminal session machines (payrig-tecs) wired to a card reader each
+//! (payrig-reader) and one acquirer (payrig-acquirer, profile `tecs-default`).
+//!
+//! ```text
+//!  server ──submit──► Terminal ──ToReader──► Reader ──CardData──► Terminal
+//!                        │  ▲                   ▲ HostResult
+//!                        │  └── AcquirerAnswer ─┴─ Acquirer ◄── ToAcquirer
+//!                        └── Respond ──► take_responses() ──► HTTP exchange
+//!  written / undelivered ──► Terminal (idle; response_undelivered)
+//! ```
+//!
+//! A `makeTransaction` blocks in the server until its `Respond` comes out of this world, so
+//! in virtual time the HTTP call returns when the control API advances the clock.
+
+mod bridge;
+mod config;
+
+use std::collections::HashMap;
+
+use payrig_acquirer::{Acquirer, AcquirerConfig};
+use payrig_core::{Machine, Timestamp};
+use payrig_reader::{Reader, ReaderConfig};
+use payrig_tecs::machine::Terminal;
+use payrig_tecs::messages::{Input as TInput, Output as TOutput, TerminalConfig};
+use payrig_tecs::wire::{format_date_time, TransactionResponse};
+use payrig_tecs::{Request, ResponseCode};
+use serde_json::json;
+
+pub use config::{BasicUser, Credentials, TecsConfig, TerminalSetup, DEFAULT_TERMINALS};
+
+use crate::queue::TimerQueue;
+use crate::trace::{Trace, TraceEvent};
+
+/// What the queue holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Terminal(u32),
+    Reader(u32),
+    Acquirer,
+}
+
+/// A finished exchange for the server to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TecsResponse {
+    /// The exchange id [`TecsWorld::submit`] gave.
+    pub req_id: u64,
+    /// `terminal_number`.
+    pub terminal: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The TransactionResponse body.
+    pub body: Vec<u8>,
+    /// `response_code`.
+    pub code: String,
+}
+
+/// The answer to a submit: now, or later through [`TecsWorld::take_responses`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Submitted {
+    /// Answered at once (busy, duplicate, unreachable, unknown terminal).
+    Now {
+        /// HTTP status.
+        status: u16,
+        /// Body.
+        body: Vec<u8>,
+        /// `response_code`.
+        code: String,
+    },
+    /// The terminal took it; the response comes with this id.
+    Pending(u64),
+}
+
+/// Why a TECS control call was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TecsControlError {
+    /// No such terminal.
+    #[error("unknown terminal `{0}`")]
+    UnknownTerminal(String),
+    /// The device refused.
+    #[error("{0}")]
+    Refused(String),
+    /// A bad argument.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug)]
+struct Slot {
+    number: String,
+    term: Terminal,
+    reader: Reader,
+    term_sched: Option<Timestamp>,
+    reader_sched: Option<Timestamp>,
+    /// The last card the reader handed over (its PIN and issuer behaviour decide the
+    /// acquirer's answer).
+    last_card: Option<Box<payrig_reader::CardData>>,
+}
+
+/// The TECS world.
+#[derive(Debug)]
+pub struct TecsWorld {
+    cfg: TecsConfig,
+    seed: u64,
+    now: Timestamp,
+    slots: Vec<Slot>,
+    by_number: HashMap<String, u32>,
+    acquirer: Acquirer,
+    acq_sched: Option<Timestamp>,
+    acq: bridge::AcquirerLinks,
+    queue: TimerQueue<Key>,
+    responses: Vec<TecsResponse>,
+    exchanges: HashMap<u64, u32>,
+    next_req: u64,
+    trace: Trace,
+}
+
+impl TecsWorld {
+    /// A world at `start` with `seed`; `keep_trace` keeps trace events for draining.
+    pub fn new(cfg: TecsConfig, seed: u64, start: Timestamp, keep_trace: bool) -> TecsWorld {
+        let mut slots = Vec::new();
+        let mut by_number = HashMap::new();
+        for t in cfg.terminals.values() {
+            let mut tc = TerminalConfig::new(&t.number);
+            tc.card_wait = cfg.card_wait;
+            tc.host_timeout = cfg.host_timeout;
+            tc.mask_pan = cfg.mask_pan;
+            tc.cancel_amount_must_match = cfg.cancel_amount_must_match;
+            let mut term = Terminal::new(tc);
+            if !t.reachable {
+                let _ = term.handle_input(start, TInput::SetReachable(false));
+                while term.poll_output().is_some() {}
+            }
+            let mut rc = ReaderConfig::default()
+                .with_id(t.number.clone())
+                .with_cards(cfg.cards.clone())
+                .with_customer(t.customer.clone());
+            rc.cvm_rules = cfg.cvm_rules.clone();
+            // The terminal's card_wait decides; the reader waits a little longer.
+            rc.present_timeout = cfg.card_wait + payrig_core::Duration::from_secs(1);
+            let rng = payrig_core::rng::stream_rng(seed, &format!("reader/{}", t.number));
+            let Ok(reader) = Reader::new(rc, rng) else {
+                continue;
+            };
+            let i = slots.len() as u32;
+            by_number.insert(t.number.clone(), i);
+            slots.push(Slot {
+                number: t.number.clone(),
+                term,
+                reader,
+                term_sched: None,
+                reader_sched: None,
+                last_card: None,
+            });
+        }
+        let ac = AcquirerConfig::builtin(&cfg.acquirer_profile)
+            .or_else(|_| AcquirerConfig::builtin("tecs-default"));
+        let acquirer = match ac {
+            Ok(c) => Acquirer::new(c, payrig_core::rng::stream_rng(seed, "acquirer/main")),
+            Err(_) => Acquirer::new(
+                AcquirerConfig::with_profile(payrig_acquirer::Profile {
+                    name: "approve".to_owned(),
+                    rules: Vec::new(),
+                    latency: payrig_acquirer::Latencies::default(),
+                    auth_codes: payrig_acquirer::AuthCodeStyle::Random,
+                    texts: payrig_acquirer::TextStyle::default(),
+                }),
+                payrig_core::rng::stream_rng(seed, "acquirer/main"),
+            ),
+        };
+        TecsWorld {
+            cfg,
+            seed,
+            now: start,
+            slots,
+            by_number,
+            acquirer,
+            acq_sched: None,
+            acq: bridge::AcquirerLinks::default(),
+            queue: TimerQueue::default(),
+            responses: Vec::new(),
+            exchanges: HashMap::new(),
+            next_req: 0,
+            trace: Trace::new(keep_trace),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &TecsConfig {
+        &self.cfg
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// True when `terminal_number` is configured.
+    pub fn has_terminal(&self, number: &str) -> bool {
+        self.by_number.contains_key(number)
+    }
+
+    /// Hands a decoded request to its terminal (TEC-S-022: unknown terminals get `3004`).
+    pub fn submit(&mut self, now: Timestamp, request: Request) -> Submitted {
+        self.advance(now);
+        let Some(&i) = self.by_number.get(&request.terminal_number) else {
+            let r = TransactionResponse::refusal(
+                ResponseCode::UnknownTerminal,
+                ResponseCode::UnknownTerminal.text(),
+                Some(&request.wire),
+                &format_date_time(now, 0),
+            );
+            return Submitted::Now {
+                status: ResponseCode::UnknownTerminal.http_status(),
+                body: r.encode(),
+                code: r.response_code.clone(),
+            };
+        };
+        self.next_req += 1;
+        let req_id = self.next_req;
+        let tx = request.transaction_id.clone();
+        let r = self.slots[i as usize].term.handle_input(
+            now,
+            TInput::Request {
+                req_id,
+                request: Box::new(request),
+            },
+        );
+        match r {
+            Err(reject) => Submitted::Now {
+                status: reject.code.http_status(),
+                body: reject.response.encode(),
+                code: reject.code.code().to_owned(),
+            },
+            Ok(()) => {
+                if self.trace.enabled() {
+                    let src = format!("tecs/{}", self.slots[i as usize].number);
+                    self.trace
+                        .record(now, src, "request", json!({"req_id": req_id}), Some(&tx));
+                }
+                self.exchanges.insert(req_id, i);
+                self.drain_terminal(now, i);
+                Submitted::Pending(req_id)
+            }
+        }
+    }
+
+    /// Takes the responses produced since the last call.
+    pub fn take_responses(&mut self) -> Vec<TecsResponse> {
+        std::mem::take(&mut self.responses)
+    }
+
+    /// The server wrote the whole response (T8).
+    pub fn response_written(&mut self, now: Timestamp, req_id: u64) {
+        self.response_fate(now, req_id, true);
+    }
+
+    /// The response could not be written: connection closed, reset or dropped (T9, TEC-S-018).
+    pub fn response_undelivered(&mut self, now: Timestamp, req_id: u64) {
+        self.response_fate(now, req_id, false);
+    }
+
+    fn response_fate(&mut self, now: Timestamp, req_id: u64, written: bool) {
+        self.advance(now);
+        let Some(i) = self.exchanges.remove(&req_id) else {
+            return;
+        };
+        let input = if written {
+            TInput::ResponseWritten { req_id }
+        } else {
+            TInput::ResponseUndelivered { req_id }
+        };
+        if self.trace.enabled() {
+            let src = format!("tecs/{}", self.slots[i as usize].number);
+            let kind = if written {
+                "response_written"
+            } else {
+                "response_undelivered"
+            };
+            self.trace
+                .record(now, src, kind, json!({"req_id": req_id}), None);
+        }
+        let _ = self.slots[i as usize].term.handle_input(now, input);
+        self.drain_terminal(now, i);
+    }
+
+    /// Fires every deadline up to `now`, in time order. Returns how many fired.
+    pub fn advance(&mut self, now: Timestamp) -> usize {
+        let mut fired = 0;
+        while let Some((at, key)) = self.queue.pop_due(now) {
+            let at = at.max(self.now);
+            self.now = at;
+            match key {
+                Key::Terminal(i) => {
+                    let due = self.slots[i as usize]
+                        .term
+                        .poll_timeout()
+                        .is_some_and(|d| d <= at);
+                    self.slots[i as usize].term_sched = None;
+                    if due {
+                        fired += 1;
+                        let _ = self.slots[i as usize]
+                            .term
+                            .handle_input(at, TInput::Timeout);
+                        self.drain_terminal(at, i);
+                    } else {
+                        self.schedule_terminal(i);
+                    }
+                }
+                Key::Reader(i) => {
+                    let due = self.slots[i as usize]
+                        .reader
+                        .poll_timeout()
+                        .is_some_and(|d| d <= at);
+                    self.slots[i as usize].reader_sched = None;
+                    if due {
+                        fired += 1;
+                        let _ = self.slots[i as usize]
+                            .reader
+                            .handle_input(at, payrig_reader::Input::Timeout);
+                        self.drain_reader(at, i);
+                    } else {
+                        self.schedule_reader(i);
+                    }
+                }
+                Key::Acquirer => {
+                    self.acq_sched = None;
+                    if self.acquirer.poll_timeout().is_some_and(|d| d <= at) {
+                        fired += 1;
+                        let _ = self
+                            .acquirer
+                            .handle_input(at, payrig_acquirer::Input::Timeout);
+                        self.drain_acquirer(at);
+                    }
+                    self.schedule_acquirer();
+                }
+            }
+        }
+        self.now = self.now.max(now);
+        fired
+    }
+
+    /// The next deadline of anything in this world.
+    pub fn next_deadline(&self) -> Option<Timestamp> {
+        self.slots
+            .iter()
+            .flat_map(|s| [s.term.poll_timeout(), s.reader.poll_timeout()])
+            .chain([self.acquirer.poll_timeout()])
+            .flatten()
+            .min()
+    }
+
+    /// Takes the trace events recorded since the last call.
+    pub fn drain_trace(&mut self) -> Vec<TraceEvent> {
+        self.trace.drain()
+    }
+
+    /// SHA-256 of the trace so far.
+    pub fn trace_hash(&self) -> String {
+        self.trace.hash_hex()
+    }
+
+    // ---- scheduling ----
+
+    fn schedule_terminal(&mut self, i: u32) {
+        let s = &mut self.slots[i as usize];
+        let d = s.term.poll_timeout();
+        if let Some(at) = d.filter(|_| d != s.term_sched) {
+            self.queue.push(at, Key::Terminal(i));
+        }
+        s.term_sched = d;
+    }
+
+    fn schedule_reader(&mut self, i: u32) {
+        let s = &mut self.slots[i as usize];
+        let d = s.reader.poll_timeout();
+        if let Some(at) = d.filter(|_| d != s.reader_sched) {
+            self.queue.push(at, Key::Reader(i));
+        }
+        s.reader_sched = d;
+    }
+
+    fn schedule_acquirer(&mut self) {
+        let d = self.acquirer.poll_timeout();
+        if let Some(at) = d.filter(|_| d != self.acq_sched) {
+            self.queue.push(at, Key::Acquirer);
+        }
+        self.acq_sched = d;
+    }
+
+    // ---- routing ----
+
+    fn drain_terminal(&mut self, now: Timestamp, i: u32) {
+        let idx = i as usize;
+        while let Some(out) = self.slots[idx].term.poll_output() {
+            let src = || format!("tecs/{}", self.slots[idx].number);
+            match out {
+                TOutput::Respond {
+                    req_id,
+                    status,
+                    response,
+                } => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace.record(
+                            now,
+                            s,
+                            "respond",
+                            json!({"req_id": req_id, "status": status, "code": response.response_code}),
+                            Some(&response.transaction_id),
+                        );
+                    }
+                    self.responses.push(TecsResponse {
+                        req_id,
+                        terminal: self.slots[idx].number.clone(),
+                        status,
+                        code: response.response_code.clone(),
+                        body: response.encode(),
+                    });
+                }
+                TOutput::ToReader(cmd) => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace
+                            .record(now, s, "to_reader", json!(format!("{cmd:?}")), None);
+                    }
+                    let inputs = bridge::reader_inputs(&self.slots[idx].number, &cmd);
+                    for input in inputs {
+                        let _ = self.slots[idx].reader.handle_input(now, input);
+                    }
+                    self.drain_reader(now, i);
+                }
+                TOutput::ToAcquirer(req) => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace
+                            .record(now, s, "to_acquirer", json!(format!("{req:?}")), None);
+                    }
+                    let number = self.slots[idx].number.clone();
+                    let card = self.slots[idx].last_card.take();
+                    self.acq.send(
+                        now,
+                        &mut self.acquirer,
+                        i,
+                        &number,
+                        &req,
+                        card.as_deref(),
+                        &self.cfg.cards,
+                    );
+                    self.schedule_acquirer();
+                }
+                TOutput::RecordChanged {
+                    transaction_id,
+                    status,
+                } => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace.record(
+                            now,
+                            s,
+                            "record",
+                            json!({"status": format!("{status:?}")}),
+                            Some(&transaction_id),
+                        );
+                    }
+                }
+                TOutput::StateChanged { from, to } => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace.record(
+                            now,
+                            s,
+                            "state",
+                            json!({"from": format!("{from:?}"), "to": format!("{to:?}")}),
+                            None,
+                        );
+                    }
+                }
+                other => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace
+                            .record(now, s, "terminal", json!(format!("{other:?}")), None);
+                    }
+                }
+            }
+        }
+        self.schedule_terminal(i);
+    }
+
+    fn drain_reader(&mut self, now: Timestamp, i: u32) {
+        let idx = i as usize;
+        let mut to_terminal = Vec::new();
+        while let Some((at, out)) = self.slots[idx].reader.poll_timed_output() {
+            if self.trace.enabled() {
+                let s = format!("reader/{}", self.slots[idx].number);
+                let data = payrig_reader::trace::output_line(at, &s, &out);
+                self.trace.record(at, s, "reader", json!(data), None);
+            }
+            if let payrig_reader::Output::CardData(cd) = &out {
+                self.slots[idx].last_card = Some(cd.clone());
+            }
+            if let Some(e) = bridge::terminal_event(&out) {
+                to_terminal.push((at.max(now), e));
+            }
+        }
+        self.schedule_reader(i);
+        for (at, e) in to_terminal {
+            let _ = self.slots[idx].term.handle_input(at, TInput::Reader(e));
+            self.drain_terminal(at, i);
+        }
+    }
+
+    fn drain_acquirer(&mut self, now: Timestamp) {
+        while let Some(out) = self.acquirer.poll_output() {
+            let payrig_acquirer::Output::Response(r) = out else {
+                continue;
+            };
+            if self.trace.enabled() {
+                self.trace.record(
+                    now,
+                    "acquirer",
+                    "acquirer",
+                    json!({"reply": r.result}),
+                    None,
+                );
+            }
+            let Some((i, answer)) = self.acq.answer(&r) else {
+                continue;
+            };
+            let idx = i as usize;
+            // The reader finishes its session with the host's verdict.
+            if self.slots[idx].reader.state() == payrig_reader::SessionState::Online {
+                let approved = answer.code == "00" || answer.code == "10";
+                let _ = self.slots[idx].reader.handle_input(
+                    now,
+                    payrig_reader::Input::HostResult {
+                        code: answer.code.clone(),
+                        approved,
+                    },
+                );
+                self.drain_reader(now, i);
+            }
+            let _ = self.slots[idx]
+                .term
+                .handle_input(now, TInput::Acquirer(answer));
+            self.drain_terminal(now, i);
+        }
+    }
+
+    // ---- control ----
+
+    fn slot(&self, terminal: &str) -> Result<u32, TecsControlError> {
+        self.by_number
+            .get(terminal)
+            .copied()
+            .ok_or_else(|| TecsControlError::UnknownTerminal(terminal.to_owned()))
+    }
+
+    /// Makes a terminal (un)reachable (T13; TEC-S-006).
+    pub fn set_reachable(
+        &mut self,
+        now: Timestamp,
+        terminal: &str,
+        reachable: bool,
+    ) -> Result<(), TecsControlError> {
+        self.advance(now);
+        let i = self.slot(terminal)?;
+        let _ = self.slots[i as usize]
+            .term
+            .handle_input(now, TInput::SetReachable(reachable));
+        self.drain_terminal(now, i);
+        Ok(())
+    }
+
+    /// Feeds the reader of `terminal` a customer or scenario input (present a card, abort,
+    /// remove the card, set the script, raise a fault).
+    pub fn reader_input(
+        &mut self,
+        now: Timestamp,
+        terminal: &str,
+        input: payrig_reader::Input,
+    ) -> Result<(), TecsControlError> {
+        self.advance(now);
+        let i = self.slot(terminal)?;
+        self.slots[i as usize]
+            .reader
+            .handle_input(now, input)
+            .map_err(|e| TecsControlError::Refused(e.to_string()))?;
+        self.drain_reader(now, i);
+        Ok(())
+    }
+
+    /// The reader's session state (`WaitingForCard`...).
+    pub fn reader_state(
+        &self,
+        terminal: &str,
+    ) -> Result<payrig_reader::SessionState, TecsControlError> {
+        let i = self.slot(terminal)?;
+        Ok(self.slots[i as usize].reader.state())
+    }
+
+    /// Adds an acquirer outcome override; returns its id.
+    pub fn add_override(
+        &mut self,
+        o: payrig_acquirer::OverrideToml,
+    ) -> Result<String, TecsControlError> {
+        let o = o
+            .resolve()
+            .map_err(|e| TecsControlError::Invalid(e.to_string()))?;
+        Ok(self.acquirer.add_override(o))
+    }
+
+    /// Removes overrides: one by id, or all.
+    pub fn remove_override(&mut self, id: Option<&str>) -> bool {
+        match id {
+            Some(id) => self.acquirer.remove_override(id),
+            None => {
+                self.acquirer.clear_overrides();
+                true
+            }
+        }
+    }
+
+    /// The acquirer's records, optionally for one terminal, as JSON.
+    pub fn acquirer_records(&self, terminal: Option<&str>) -> serde_json::Value {
+        let v: Vec<serde_json::Value> = self
+            .acquirer
+            .records()
+            .filter(|r| terminal.is_none_or(|t| r.terminal == t))
+            .map(|r| serde_json::to_value(&r).unwrap_or_default())
+            .collect();
+        json!(v)
+    }
+
+    /// The terminal's transaction records (4.2) as JSON, with `response_undelivered`.
+    pub fn terminal_records(&self, terminal: &str) -> Result<serde_json::Value, TecsControlError> {
+        let i = self.slot(terminal)?;
+        let s = &self.slots[i as usize];
+        let v: Vec<serde_json::Value> = s.term.records().map(bridge::record_json).collect();
+        Ok(json!({
+            "terminal": s.number,
+            "state": format!("{:?}", s.term.state()),
+            "reachable": s.term.reachable(),
+            "records": v,
+        }))
+    }
+
+    /// One record by `transaction_id` on any terminal.
+    pub fn find_record(&self, transaction_id: &str) -> Option<serde_json::Value> {
+        self.slots.iter().find_map(|s| {
+            s.term.record(transaction_id).map(|r| {
+                let mut v = bridge::record_json(r);
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("terminal".to_owned(), json!(s.number));
+                }
+                v
+            })
+        })
+    }
+
+    /// Requests sent to the acquirer so far (authorisations, captures, reversals, refunds).
+    pub fn acquirer_request_count(&self) -> u64 {
+        self.acq.sent()
+    }
+}
+
+#[cfg(test)]
+mod tests;
