@@ -15,7 +15,19 @@ pub(crate) const DEFAULT_SCENARIO: &str =
 
 /// Reads the scenario (or the default) into an ATIONet configuration; errors exit 2.
 pub(crate) fn load_scenario(args: &ServeArgs) -> Result<AtionetConfig, CliError> {
-    let (text, name) = match &args.scenario {
+    let (text, name) = scenario_text(args)?;
+    AtionetConfig::from_toml(&text).map_err(|e| CliError::usage(anyhow!("scenario {name}: {e}")))
+}
+
+/// The `[tecs]` table of the same scenario file (terminals, customers, credentials).
+pub(crate) fn load_tecs(args: &ServeArgs) -> Result<payrig_world::tecs::TecsConfig, CliError> {
+    let (text, name) = scenario_text(args)?;
+    payrig_world::tecs::TecsConfig::from_toml(&text)
+        .map_err(|e| CliError::usage(anyhow!("scenario {name}: {e}")))
+}
+
+fn scenario_text(args: &ServeArgs) -> Result<(String, String), CliError> {
+    Ok(match &args.scenario {
         Some(path) => (
             std::fs::read_to_string(path)
                 .with_context(|| format!("--scenario {}", path.display()))
@@ -23,8 +35,7 @@ pub(crate) fn load_scenario(args: &ServeArgs) -> Result<AtionetConfig, CliError>
             path.display().to_string(),
         ),
         None => (DEFAULT_SCENARIO.to_owned(), "built-in default".to_owned()),
-    };
-    AtionetConfig::from_toml(&text).map_err(|e| CliError::usage(anyhow!("scenario {name}: {e}")))
+    })
 }
 
 /// Whether to serve the control API, and whether that is allowed on `listen`.
@@ -60,6 +71,7 @@ pub(crate) fn server_config(args: &ServeArgs) -> Result<ServerConfig, CliError> 
         },
         seed: args.seed,
         ationet: load_scenario(args)?,
+        tecs: load_tecs(args)?,
         control: control_enabled(args)?,
         control_token: args.control_token.clone(),
     })

@@ -13,6 +13,7 @@ async fn server(toml: &str) -> payrig_server::RunningServer {
         clock: payrig_server::ClockMode::Virtual,
         seed: 7,
         ationet: payrig_world::ationet::AtionetConfig::from_toml(toml).unwrap(),
+        tecs: payrig_world::tecs::TecsConfig::default(),
         control: true,
         control_token: None,
     };

@@ -231,6 +231,7 @@ impl AtnWorld {
                 clock: payrig_server::ClockMode::Virtual,
                 seed: self.seed,
                 ationet,
+                tecs: payrig_world::tecs::TecsConfig::default(),
                 control: true,
                 control_token: None,
             };

@@ -15,6 +15,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use payrig_core::{Duration, Timestamp};
 use payrig_world::ationet::{AtionetConfig, AtionetWorld, PfepOverride, PumpCondition, PumpStatus};
+use payrig_world::tecs::{TecsConfig, TecsControlError, TecsWorld};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
@@ -45,6 +46,17 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/acquirer/outcomes/{id}", delete(outcome_delete))
         .route("/journal", get(journal_get).delete(journal_clear))
         .route("/transactions/{id}", get(transaction))
+        .route("/acquirer/records", get(acquirer_records))
+        .route("/readers/{id}/present", post(reader_present))
+        .route("/readers/{id}/customer", post(reader_customer))
+        .route("/devices/reader/{id}/faults", post(reader_fault))
+        .route("/terminals/{id}", get(terminal_get))
+        .route("/terminals/{id}/reachable", post(terminal_reachable))
+        .route(
+            "/faults",
+            post(fault_add).get(fault_list).delete(fault_clear),
+        )
+        .route("/faults/{id}", delete(fault_delete))
         .fallback(not_found)
 }
 
@@ -113,7 +125,7 @@ async fn health(State(s): S, h: HeaderMap) -> Response {
         json!({
             "payrig": env!("CARGO_PKG_VERSION"),
             "protocol": "ationet",
-            "protocols": ["ationet"],
+            "protocols": ["ationet", "tecs"],
             "clock": mode_name(s.clock.mode()),
             "now": s.clock.now().to_rfc3339_ms(),
             "seed": s.seed(),
@@ -142,12 +154,12 @@ async fn reset(State(s): S, h: HeaderMap, b: Bytes) -> Response {
             format!("no built-in scenario named `{name}`; send scenario_toml instead"),
         );
     }
-    let cfg = match &b.scenario_toml {
-        Some(t) => match AtionetConfig::from_toml(t) {
-            Ok(c) => c,
-            Err(e) => return err(400, "invalid_scenario", e.to_string()),
+    let (cfg, tecs_cfg) = match &b.scenario_toml {
+        Some(t) => match (AtionetConfig::from_toml(t), TecsConfig::from_toml(t)) {
+            (Ok(a), Ok(c)) => (a, c),
+            (Err(e), _) | (_, Err(e)) => return err(400, "invalid_scenario", e.to_string()),
         },
-        None => s.cfg.ationet.clone(),
+        None => (s.cfg.ationet.clone(), s.cfg.tecs.clone()),
     };
     let seed = b.seed.unwrap_or(s.cfg.seed);
     if s.clock.mode() == ClockMode::Virtual {
@@ -155,13 +167,22 @@ async fn reset(State(s): S, h: HeaderMap, b: Bytes) -> Response {
     }
     let now = s.clock.now();
     s.set_seed(seed);
-    s.replace_world(AtionetWorld::new(cfg, seed, now, true));
+    s.replace_worlds(
+        AtionetWorld::new(cfg, seed, now, true),
+        TecsWorld::new(tecs_cfg, seed, now, true),
+    );
     ok(200, json!({"now": now.to_rfc3339_ms(), "seed": seed}))
 }
 
 async fn clock(State(s): S, h: HeaderMap) -> Response {
     guarded!(s, h);
-    let next = s.world().next_deadline().map(Timestamp::to_rfc3339_ms);
+    let a = s.world().next_deadline();
+    let t = s.tecs().next_deadline();
+    let next = match (a, t) {
+        (Some(a), Some(t)) => Some(a.min(t)),
+        (a, t) => a.or(t),
+    }
+    .map(Timestamp::to_rfc3339_ms);
     ok(
         200,
         json!({"mode": mode_name(s.clock.mode()), "now": s.clock.now().to_rfc3339_ms(), "next_deadline": next}),
@@ -191,43 +212,14 @@ async fn advance(State(s): S, h: HeaderMap, b: Bytes) -> Response {
         Err(r) => return r,
     };
     let start = s.clock.now();
-    let mut w = s.world();
-    let mut fired = Vec::new();
-    let collect = |w: &mut AtionetWorld, fired: &mut Vec<Value>| {
-        for e in w.drain_trace() {
-            if e.kind == "timer" || e.kind == "pump_timer" {
-                fired.push(json!({
-                    "at": Timestamp(e.t).to_rfc3339_ms(),
-                    "timer": format!("{}/{}", e.src, e.data.as_str().unwrap_or("timer")),
-                    "transaction_id": e.tx,
-                }));
-            }
-            s.journal().push(crate::journal::sim("ationet", e));
-        }
-    };
-    let target = match (b.by_ms, b.to.as_deref(), b.until_idle) {
-        (Some(ms), None, None) => start + Duration(ms),
+    let (target, until_idle) = match (b.by_ms, b.to.as_deref(), b.until_idle) {
+        (Some(ms), None, None) => (start + Duration(ms), false),
         (None, Some(t), None) => match Timestamp::parse_rfc3339(t) {
-            Some(t) if t >= start => t,
+            Some(t) if t >= start => (t, false),
             Some(_) => return err(400, "bad_request", "`to` is in the past"),
             None => return err(400, "bad_request", "`to` must be RFC 3339"),
         },
-        (None, None, Some(true)) => {
-            // Fire deadlines one by one until nothing is left or max_ms is spent.
-            let limit = start + Duration(b.max_ms.unwrap_or(600_000));
-            let mut now = start;
-            while let Some(next) = w.next_deadline() {
-                if next > limit {
-                    break;
-                }
-                now = now.max(next);
-                w.advance(now);
-                collect(&mut w, &mut fired);
-            }
-            s.clock.set_virtual(now);
-            drop(w);
-            return ok(200, json!({"now": now.to_rfc3339_ms(), "fired": fired}));
-        }
+        (None, None, Some(true)) => (start + Duration(b.max_ms.unwrap_or(600_000)), true),
         _ => {
             return err(
                 400,
@@ -236,11 +228,61 @@ async fn advance(State(s): S, h: HeaderMap, b: Bytes) -> Response {
             )
         }
     };
-    w.advance(target);
-    collect(&mut w, &mut fired);
-    s.clock.set_virtual(target);
-    drop(w);
-    ok(200, json!({"now": target.to_rfc3339_ms(), "fired": fired}))
+    // Both worlds step together, deadline by deadline, so TECS calls blocked on the clock
+    // are answered at the right virtual instant.
+    let mut fired = Vec::new();
+    let mut now = start;
+    loop {
+        let next = {
+            let a = s.world().next_deadline();
+            let t = s.tecs().next_deadline();
+            match (a, t) {
+                (Some(a), Some(t)) => Some(a.min(t)),
+                (a, t) => a.or(t),
+            }
+        };
+        let Some(next) = next.filter(|n| *n <= target) else {
+            break;
+        };
+        now = now.max(next);
+        step_worlds(&s, now, &mut fired);
+    }
+    if !until_idle {
+        now = target;
+        step_worlds(&s, now, &mut fired);
+    }
+    s.clock.set_virtual(now);
+    ok(200, json!({"now": now.to_rfc3339_ms(), "fired": fired}))
+}
+
+/// Advances both worlds to `now`, journals their traces and collects the timers that fired.
+fn step_worlds(s: &Shared, now: Timestamp, fired: &mut Vec<Value>) {
+    let mut note = |protocol: &str, e: payrig_world::trace::TraceEvent| {
+        if e.kind == "timer"
+            || (e.kind == "terminal"
+                && e.data.as_str().is_some_and(|d| d.starts_with("TimerFired")))
+        {
+            fired.push(json!({
+                "at": Timestamp(e.t).to_rfc3339_ms(),
+                "timer": format!("{}/{}", e.src, e.data.as_str().unwrap_or("timer")),
+                "transaction_id": e.tx,
+            }));
+        }
+        s.journal().push(crate::journal::sim(protocol, e));
+    };
+    {
+        let mut w = s.world();
+        w.advance(now);
+        for e in w.drain_trace() {
+            note("ationet", e);
+        }
+    }
+    let mut t = s.tecs();
+    t.advance(now);
+    for e in t.drain_trace() {
+        note("tecs", e);
+    }
+    s.tecs_settle(&mut t, now);
 }
 
 fn pump_json(p: &PumpStatus) -> Value {
@@ -396,27 +438,59 @@ async fn site_session(State(s): S, h: HeaderMap, Path(code): Path<String>, b: By
     }
 }
 
+/// Outcome overrides go to the ATIONet PFEP or the TECS acquirer: `"protocol"` says which;
+/// without it, a `match.terminal` means TECS, anything else ATIONet.
 async fn outcome_add(State(s): S, h: HeaderMap, b: Bytes) -> Response {
     guarded!(s, h);
-    let o: PfepOverride = match serde_json::from_slice(&b) {
+    let mut v: Value = match serde_json::from_slice(&b) {
+        Ok(v) => v,
+        Err(e) => return err(400, "bad_request", format!("invalid override: {e}")),
+    };
+    let protocol = v
+        .as_object_mut()
+        .and_then(|m| m.remove("protocol"))
+        .and_then(|p| p.as_str().map(str::to_owned));
+    let tecs = match protocol.as_deref() {
+        Some("tecs") => true,
+        Some("ationet") => false,
+        Some(other) => {
+            return err(
+                400,
+                "bad_request",
+                format!("protocol: `{other}` is not ationet or tecs"),
+            )
+        }
+        None => v["match"].get("terminal").is_some(),
+    };
+    let o: PfepOverride = match serde_json::from_value(v) {
         Ok(o) => o,
         Err(e) => return err(400, "bad_request", format!("invalid override: {e}")),
     };
-    match s.world().add_pfep_override(o) {
-        Ok(id) => ok(201, json!({"id": id})),
-        Err(e) => control_error(e),
+    let r = if tecs {
+        s.tecs().add_override(o).map_err(tecs_error)
+    } else {
+        s.world().add_pfep_override(o).map_err(control_error)
+    };
+    match r {
+        Ok(id) => ok(
+            201,
+            json!({"id": id, "protocol": if tecs { "tecs" } else { "ationet" }}),
+        ),
+        Err(r) => r,
     }
 }
 
 async fn outcome_clear(State(s): S, h: HeaderMap) -> Response {
     guarded!(s, h);
     s.world().remove_pfep_override(None);
+    s.tecs().remove_override(None);
     respond(204, JSON, Vec::new())
 }
 
 async fn outcome_delete(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
     guarded!(s, h);
-    if s.world().remove_pfep_override(Some(&id)) {
+    let a = s.world().remove_pfep_override(Some(&id));
+    if a || s.tecs().remove_override(Some(&id)) {
         respond(204, JSON, Vec::new())
     } else {
         err(404, "unknown_override", format!("no override `{id}`"))
@@ -459,7 +533,15 @@ async fn transaction(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Respo
     w.advance(s.clock.now());
     s.journal_trace(&mut w);
     let Some(snap) = w.get(&id) else {
-        return err(404, "unknown_transaction", format!("no transaction `{id}`"));
+        drop(w);
+        // TECS records are per terminal; the first match by transaction_id answers.
+        let mut t = s.tecs();
+        t.advance(s.clock.now());
+        s.tecs_settle(&mut t, s.clock.now());
+        return match t.find_record(&id) {
+            Some(r) => ok(200, json!({"id": id, "protocol": "tecs", "record": r})),
+            None => err(404, "unknown_transaction", format!("no transaction `{id}`")),
+        };
     };
     let history: Vec<Value> = w
         .history(&id)
@@ -482,4 +564,228 @@ async fn transaction(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Respo
             "transaction": tx,
         }),
     )
+}
+
+fn tecs_error(e: TecsControlError) -> Response {
+    match e {
+        TecsControlError::UnknownTerminal(_) => err(404, "unknown_device", e.to_string()),
+        TecsControlError::Refused(_) => err(409, "refused", e.to_string()),
+        _ => err(400, "bad_request", e.to_string()),
+    }
+}
+
+/// Runs a TECS world call at the clock's now and settles what it produced.
+fn with_tecs<T>(s: &Shared, f: impl FnOnce(&mut TecsWorld, Timestamp) -> T) -> T {
+    let now = s.clock.now();
+    let mut t = s.tecs();
+    t.advance(now);
+    let r = f(&mut t, now);
+    s.tecs_settle(&mut t, now);
+    drop(t);
+    s.wake.notify_one();
+    r
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TerminalQuery {
+    terminal: Option<String>,
+}
+
+async fn acquirer_records(State(s): S, h: HeaderMap, Query(q): Query<TerminalQuery>) -> Response {
+    guarded!(s, h);
+    let v = with_tecs(&s, |t, _| t.acquirer_records(q.terminal.as_deref()));
+    ok(200, json!({"records": v}))
+}
+
+/// A customer script from a control body: `{"card","entry","after_ms","pin","tip","remove",
+/// "abort_at"}` (conformance spec section 3); the card defaults to the TECS profile card.
+fn customer_from(body: &Value) -> Result<payrig_reader::Customer, String> {
+    let mut m = body.as_object().cloned().unwrap_or_default();
+    if let Some(ms) = m.remove("after_ms") {
+        let ms = ms
+            .as_u64()
+            .ok_or("after_ms: a whole number of milliseconds")?;
+        m.insert("present_after".into(), json!(format!("{ms}ms")));
+    }
+    if !m.contains_key("present_after") {
+        m.insert("present_after".into(), json!("0ms"));
+    }
+    if !m.contains_key("card") {
+        m.insert("card".into(), json!("tecs_visa"));
+    }
+    serde_json::from_value(Value::Object(m)).map_err(|e| format!("invalid customer: {e}"))
+}
+
+async fn reader_present(State(s): S, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> Response {
+    guarded!(s, h);
+    let v: Value = match body(&b) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let customer = match customer_from(&v) {
+        Ok(c) => c,
+        Err(e) => return err(400, "bad_request", e),
+    };
+    let r = with_tecs(&s, |t, now| {
+        let waiting = t.reader_state(&id)? == payrig_reader::SessionState::WaitingForCard;
+        if waiting && customer.present_after == Some(payrig_core::rng::DurationSpec::fixed(0)) {
+            let p = payrig_reader::Presentation {
+                card: payrig_reader::CardRef::Id(customer.card.clone()),
+                entry: customer.entry,
+                answers: customer.answers.clone(),
+            };
+            t.reader_input(now, &id, payrig_reader::Input::Present(Box::new(p)))?;
+            Ok(json!({"session": "current"}))
+        } else {
+            t.reader_input(
+                now,
+                &id,
+                payrig_reader::Input::SetCustomer(Some(Box::new(customer))),
+            )?;
+            Ok(json!({"queued_for": "next_session"}))
+        }
+    });
+    match r {
+        Ok(v) => ok(202, v),
+        Err(e) => tecs_error(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerAction {
+    action: String,
+    customer: Option<Value>,
+}
+
+async fn reader_customer(State(s): S, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> Response {
+    guarded!(s, h);
+    let a: CustomerAction = match body(&b) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let input = match a.action.as_str() {
+        "abort" => payrig_reader::Input::CustomerAbort,
+        "remove_card" => payrig_reader::Input::RemoveCard,
+        "never_present" => payrig_reader::Input::SetCustomer(None),
+        "script" => match customer_from(a.customer.as_ref().unwrap_or(&Value::Null)) {
+            Ok(c) => payrig_reader::Input::SetCustomer(Some(Box::new(c))),
+            Err(e) => return err(400, "bad_request", e),
+        },
+        other => {
+            return err(
+                400,
+                "bad_request",
+                format!("action: `{other}` is not abort, remove_card, never_present or script"),
+            )
+        }
+    };
+    match with_tecs(&s, |t, now| t.reader_input(now, &id, input)) {
+        Ok(()) => ok(202, json!({"reader": id, "action": a.action})),
+        Err(e) => tecs_error(e),
+    }
+}
+
+async fn reader_fault(State(s): S, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> Response {
+    guarded!(s, h);
+    let v: Value = match body(&b) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let fault = match v["kind"].as_str() {
+        Some("read_failure") => payrig_reader::Fault::ReadFailure {
+            count: v["count"]
+                .as_u64()
+                .and_then(|c| u32::try_from(c).ok())
+                .unwrap_or(1),
+        },
+        Some("busy") => payrig_reader::Fault::Busy,
+        Some("chip_refuses_after_approval") => payrig_reader::Fault::ChipRefusesAfterApproval,
+        Some(other) => {
+            return err(
+                400,
+                "bad_request",
+                format!("kind: `{other}` is not read_failure, busy or chip_refuses_after_approval"),
+            )
+        }
+        None => return err(400, "bad_request", "kind is required"),
+    };
+    let n = s.journal().next_seq();
+    match with_tecs(&s, |t, now| {
+        t.reader_input(now, &id, payrig_reader::Input::Fault(fault))
+    }) {
+        Ok(()) => ok(201, json!({"id": format!("df-{n}")})),
+        Err(e) => tecs_error(e),
+    }
+}
+
+async fn terminal_get(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
+    guarded!(s, h);
+    match with_tecs(&s, |t, _| t.terminal_records(&id)) {
+        Ok(v) => ok(200, v),
+        Err(e) => tecs_error(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReachableBody {
+    reachable: bool,
+}
+
+async fn terminal_reachable(
+    State(s): S,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    b: Bytes,
+) -> Response {
+    guarded!(s, h);
+    let r: ReachableBody = match serde_json::from_slice(&b) {
+        Ok(r) => r,
+        Err(e) => return err(400, "bad_request", format!("invalid body: {e}")),
+    };
+    match with_tecs(&s, |t, now| t.set_reachable(now, &id, r.reachable)) {
+        Ok(()) => ok(200, json!({"terminal": id, "reachable": r.reachable})),
+        Err(e) => tecs_error(e),
+    }
+}
+
+async fn fault_add(State(s): S, h: HeaderMap, b: Bytes) -> Response {
+    guarded!(s, h);
+    let rule: crate::faults::FaultRule = match serde_json::from_slice(&b) {
+        Ok(r) => r,
+        Err(e) => return err(400, "bad_request", format!("invalid fault rule: {e}")),
+    };
+    match s.faults.lock().unwrap_or_else(|p| p.into_inner()).add(rule) {
+        Ok(id) => ok(201, json!({"id": id})),
+        Err(e) => err(400, "unsupported_fault", e),
+    }
+}
+
+async fn fault_list(State(s): S, h: HeaderMap) -> Response {
+    guarded!(s, h);
+    let f = s.faults.lock().unwrap_or_else(|p| p.into_inner());
+    ok(200, json!({"faults": f.list()}))
+}
+
+async fn fault_clear(State(s): S, h: HeaderMap) -> Response {
+    guarded!(s, h);
+    s.faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(None);
+    respond(204, JSON, Vec::new())
+}
+
+async fn fault_delete(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
+    guarded!(s, h);
+    if s.faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(Some(&id))
+    {
+        respond(204, JSON, Vec::new())
+    } else {
+        err(404, "unknown_fault", format!("no fault rule `{id}`"))
+    }
 }

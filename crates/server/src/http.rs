@@ -8,8 +8,10 @@ use axum::response::Response;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 
+use axum::routing::{any, get};
+
 use crate::state::Shared;
-use crate::{ationet, control};
+use crate::{ationet, control, tecs};
 
 /// Every route of one server: the control API (when on) and the protocols behind a fallback,
 /// since ATIONet paths are case-insensitive (D2) and axum routes are not.
@@ -17,6 +19,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut r = Router::new();
     if shared.cfg.control {
         r = r.nest("/_payrig/v1", control::router());
+    }
+    // D1: both TECS base paths serve the same operations.
+    for base in ["/tecsclientrest", "/tecsclientrest-auth"] {
+        r = r
+            .route(
+                &format!("{base}/makeTransaction"),
+                any(tecs::make_transaction),
+            )
+            .route(&format!("{base}/version"), get(tecs::version))
+            .route(&format!("{base}/{{*rest}}"), any(tecs::not_found));
     }
     r.fallback(ationet::handle)
         .with_state(shared)

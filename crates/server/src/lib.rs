@@ -19,14 +19,17 @@
 mod ationet;
 mod clock;
 mod control;
+mod faults;
 mod http;
 pub mod journal;
 mod state;
+mod tecs;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use payrig_world::ationet::AtionetConfig;
+use payrig_world::tecs::TecsConfig;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -47,6 +50,8 @@ pub struct ServerConfig {
     pub seed: u64,
     /// The ATIONet world configuration (sites, pumps, switches, tokens).
     pub ationet: AtionetConfig,
+    /// The TECS world configuration (terminals, customers, credentials, timers).
+    pub tecs: TecsConfig,
     /// Serve the `/_payrig/v1` control API.
     pub control: bool,
     /// When set, control requests must send `X-Payrig-Control-Token`.
@@ -60,6 +65,7 @@ impl Default for ServerConfig {
             clock: ClockMode::Wall,
             seed: 42,
             ationet: AtionetConfig::default(),
+            tecs: TecsConfig::default(),
             control: true,
             control_token: None,
         }

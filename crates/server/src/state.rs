@@ -1,11 +1,13 @@
 //! State shared by the handlers: the world, the clock, the journal.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use payrig_core::journal::JournalEntry;
 use payrig_core::Timestamp;
 use payrig_world::ationet::AtionetWorld;
-use tokio::sync::Notify;
+use payrig_world::tecs::{TecsResponse, TecsWorld};
+use tokio::sync::{oneshot, Notify};
 
 use crate::clock::Clock;
 use crate::journal::{self, Journal};
@@ -17,6 +19,10 @@ pub(crate) struct Shared {
     pub(crate) cfg: ServerConfig,
     pub(crate) clock: Clock,
     world: Mutex<AtionetWorld>,
+    tecs: Mutex<TecsWorld>,
+    /// makeTransaction calls waiting for their terminal's answer.
+    tecs_waiters: Mutex<HashMap<u64, oneshot::Sender<TecsResponse>>>,
+    pub(crate) faults: Mutex<crate::faults::FaultRules>,
     journal: Mutex<Journal>,
     pub(crate) wake: Notify,
     seed: Mutex<u64>,
@@ -26,11 +32,15 @@ impl Shared {
     pub(crate) fn new(cfg: ServerConfig) -> Shared {
         let clock = Clock::new(cfg.clock);
         let world = AtionetWorld::new(cfg.ationet.clone(), cfg.seed, clock.now(), true);
+        let tecs = TecsWorld::new(cfg.tecs.clone(), cfg.seed, clock.now(), true);
         Shared {
             seed: Mutex::new(cfg.seed),
             cfg,
             clock,
             world: Mutex::new(world),
+            tecs: Mutex::new(tecs),
+            tecs_waiters: Mutex::new(HashMap::new()),
+            faults: Mutex::new(crate::faults::FaultRules::default()),
             journal: Mutex::new(Journal::default()),
             wake: Notify::new(),
         }
@@ -54,10 +64,67 @@ impl Shared {
         *self.seed.lock().unwrap_or_else(|p| p.into_inner()) = s;
     }
 
-    /// Replaces the world (control reset).
-    pub(crate) fn replace_world(&self, w: AtionetWorld) {
+    pub(crate) fn tecs(&self) -> MutexGuard<'_, TecsWorld> {
+        self.tecs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn waiters(&self) -> MutexGuard<'_, HashMap<u64, oneshot::Sender<TecsResponse>>> {
+        self.tecs_waiters.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a makeTransaction waiting for exchange `req_id`. Called with the TECS world
+    /// locked, so its answer cannot come out before the waiter exists.
+    pub(crate) fn tecs_wait(&self, req_id: u64) -> oneshot::Receiver<TecsResponse> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters().insert(req_id, tx);
+        rx
+    }
+
+    /// Hands finished TECS exchanges to their waiting HTTP calls; an exchange whose caller is
+    /// gone (connection closed) is undeliverable (T9, TEC-S-018). Loops because reporting a
+    /// fate can finish another exchange.
+    pub(crate) fn tecs_settle(&self, w: &mut TecsWorld, now: Timestamp) {
+        loop {
+            let done = w.take_responses();
+            if done.is_empty() {
+                break;
+            }
+            for r in done {
+                let id = r.req_id;
+                let waiter = self.waiters().remove(&id);
+                let delivered = match waiter {
+                    Some(tx) => tx.send(r).is_ok(),
+                    None => false,
+                };
+                if !delivered {
+                    w.response_undelivered(now, id);
+                }
+            }
+        }
+        self.journal_tecs_trace(w);
+    }
+
+    /// Moves the TECS trace into the journal.
+    pub(crate) fn journal_tecs_trace(&self, w: &mut TecsWorld) {
+        let events = w.drain_trace();
+        if events.is_empty() {
+            return;
+        }
+        let mut j = self.journal();
+        for e in events {
+            j.push(journal::sim("tecs", e));
+        }
+    }
+
+    /// Replaces both worlds (control reset). Calls still waiting on the old TECS world get no
+    /// answer: their senders are dropped and they answer 504.
+    pub(crate) fn replace_worlds(&self, w: AtionetWorld, t: TecsWorld) {
         *self.world() = w;
+        *self.tecs() = t;
+        self.waiters().clear();
         self.journal().clear();
+        *self.faults.lock().unwrap_or_else(|p| p.into_inner()) =
+            crate::faults::FaultRules::default();
         self.wake.notify_one();
     }
 
@@ -76,10 +143,22 @@ impl Shared {
 
     /// Fires due deadlines (wall clock task); returns the next deadline.
     pub(crate) fn tick(&self, now: Timestamp) -> Option<Timestamp> {
-        let mut w = self.world();
-        w.advance(now);
-        self.journal_trace(&mut w);
-        w.next_deadline()
+        let a = {
+            let mut w = self.world();
+            w.advance(now);
+            self.journal_trace(&mut w);
+            w.next_deadline()
+        };
+        let t = {
+            let mut w = self.tecs();
+            w.advance(now);
+            self.tecs_settle(&mut w, now);
+            w.next_deadline()
+        };
+        match (a, t) {
+            (Some(a), Some(t)) => Some(a.min(t)),
+            (a, t) => a.or(t),
+        }
     }
 
     pub(crate) fn journal_entries(&self) -> Vec<JournalEntry> {

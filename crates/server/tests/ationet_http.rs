@@ -15,6 +15,7 @@ async fn server(clock: ClockMode, toml: &str) -> RunningServer {
         clock,
         seed: 7,
         ationet: AtionetConfig::from_toml(toml).unwrap(),
+        tecs: payrig_world::tecs::TecsConfig::from_toml(toml).unwrap(),
         control: true,
         control_token: None,
     };
