@@ -76,6 +76,8 @@ pub struct TecsConfig {
     pub cancel_amount_must_match: bool,
     /// Acquirer profile name (`tecs-default`, `payrig`, `off`).
     pub acquirer_profile: String,
+    /// A user's acquirer profile (TOML text, simulators spec 4.2), replacing the named one.
+    pub acquirer_profile_toml: Option<String>,
     /// The reader's card table (default: payrig's published test cards).
     pub cards: CardTable,
     /// CVM rules; default: online PIN for every read (tecs spec 7), over the amount rules.
@@ -112,6 +114,7 @@ impl Default for TecsConfig {
             mask_pan: true,
             cancel_amount_must_match: true,
             acquirer_profile: "tecs-default".to_owned(),
+            acquirer_profile_toml: None,
             cards: CardTable::published(),
             cvm_rules: vec![CvmRule {
                 entry: None,
@@ -138,6 +141,8 @@ struct RawTecs {
     mask_pan: Option<bool>,
     cancel_amount_must_match: Option<bool>,
     acquirer_profile: Option<String>,
+    acquirer_profile_toml: Option<String>,
+    cards_replace: Option<bool>,
     auth_keys: Option<Vec<String>>,
     bearer_tokens: Option<Vec<String>>,
     basic: Option<Vec<BasicUser>>,
@@ -193,6 +198,12 @@ impl TecsConfig {
             }
             cfg.acquirer_profile = v;
         }
+        if let Some(v) = t.acquirer_profile_toml {
+            let p = payrig_acquirer::Profile::from_toml_str(&v)
+                .map_err(|e| ConfigError::field("tecs.acquirer_profile_toml", e.to_string()))?;
+            cfg.acquirer_profile = p.name;
+            cfg.acquirer_profile_toml = Some(v);
+        }
         if let Some(v) = t.auth_keys {
             cfg.credentials.auth_keys = v;
         }
@@ -205,7 +216,12 @@ impl TecsConfig {
         if let Some(v) = t.cards_toml {
             let extra = CardTable::from_toml(&v)
                 .map_err(|e| ConfigError::field("tecs.cards_toml", e.to_string()))?;
-            cfg.cards.merge(extra);
+            // `cards_replace = true`: the file is the whole table; else it adds to payrig's.
+            if t.cards_replace.unwrap_or(false) {
+                cfg.cards = extra;
+            } else {
+                cfg.cards.merge(extra);
+            }
         }
         if let Some(v) = t.cvm_rules {
             cfg.cvm_rules = v;
@@ -272,5 +288,12 @@ mod tests {
         assert!(t.customer.is_none());
         assert!(TecsConfig::from_toml("[[tecs.terminal]]\nnumber = \"1\"").is_err());
         assert!(TecsConfig::from_toml("[tecs]\nacquirer_profile = \"nope\"").is_err());
+        let own = TecsConfig::from_toml(concat!(
+            "[tecs]\nacquirer_profile_toml = \"\"\"\nname = \\\"mine\\\"\n",
+            "[[rule]]\namount_last = \\\"77\\\"\noutcome = { code = \\\"05\\\" }\n\"\"\"\n"
+        ))
+        .unwrap();
+        assert_eq!(own.acquirer_profile, "mine");
+        assert!(TecsConfig::from_toml("[tecs]\nacquirer_profile_toml = \"name = 1\"").is_err());
     }
 }

@@ -154,8 +154,16 @@ impl TecsWorld {
                 last_card: None,
             });
         }
-        let ac = AcquirerConfig::builtin(&cfg.acquirer_profile)
-            .or_else(|_| AcquirerConfig::builtin("tecs-default"));
+        let own = cfg
+            .acquirer_profile_toml
+            .as_deref()
+            .and_then(|t| payrig_acquirer::Profile::from_toml_str(t).ok())
+            .map(AcquirerConfig::with_profile);
+        let ac = match own {
+            Some(c) => Ok(c),
+            None => AcquirerConfig::builtin(&cfg.acquirer_profile)
+                .or_else(|_| AcquirerConfig::builtin("tecs-default")),
+        };
         let acquirer = match ac {
             Ok(c) => Acquirer::new(c, payrig_core::rng::stream_rng(seed, "acquirer/main")),
             Err(_) => Acquirer::new(
