@@ -251,10 +251,50 @@ pub(crate) async fn handle(
         headers,
         Some(&bytes),
     ));
+    let op_name = op.unwrap_or("");
+    let dropped = take_fault(&shared, op_name, true);
+    if let Some(h) = dropped {
+        // drop_request: closed before processing; nothing changes.
+        shared.journal().push(crate::tecs::fault_entry(
+            now, &conn, "ationet", op_name, req_seq, &h, None, None,
+        ));
+        return crate::faults::aborted();
+    }
     let (resp, corr) = dispatch(&shared, route, &bytes);
-    let resp_entry = response_entry(&shared, &conn, op, req_seq, corr, resp).await;
     shared.wake.notify_one();
-    resp_entry
+    let Some(h) = take_fault(&shared, op_name, false) else {
+        return response_entry(&shared, &conn, op, req_seq, corr, resp).await;
+    };
+    // The request was processed and committed; the fault decides what the client sees.
+    shared.journal().push(crate::tecs::fault_entry(
+        shared.clock.now(),
+        &conn,
+        "ationet",
+        op_name,
+        req_seq,
+        &h,
+        corr.clone(),
+        None,
+    ));
+    let (parts, body) = resp.into_parts();
+    let body = to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    let faulted = crate::faults::apply(&h, parts.status, &parts.headers, body).await;
+    if h.action.loses_response() {
+        faulted
+    } else {
+        response_entry(&shared, &conn, op, req_seq, corr, faulted).await
+    }
+}
+
+fn take_fault(shared: &Shared, op: &str, before: bool) -> Option<crate::faults::FaultHit> {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take("ationet", op, None, before)
 }
 
 /// Runs one decoded operation against the world; returns the response and its correlation.

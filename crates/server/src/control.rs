@@ -756,7 +756,13 @@ async fn fault_add(State(s): S, h: HeaderMap, b: Bytes) -> Response {
         Ok(r) => r,
         Err(e) => return err(400, "bad_request", format!("invalid fault rule: {e}")),
     };
-    match s.faults.lock().unwrap_or_else(|p| p.into_inner()).add(rule) {
+    let seed = s.seed();
+    match s
+        .faults
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .add(rule, seed)
+    {
         Ok(id) => ok(201, json!({"id": id})),
         Err(e) => err(400, "unsupported_fault", e),
     }

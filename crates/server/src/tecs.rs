@@ -21,6 +21,7 @@ use payrig_world::tecs::{Credentials, Submitted};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use crate::faults;
 use crate::http::{is_json, journal_headers, respond};
 use crate::journal;
 use crate::state::Shared;
@@ -192,6 +193,26 @@ pub(crate) async fn make_transaction(
             .await;
         }
     }
+    let dropped = s.faults.lock().unwrap_or_else(|p| p.into_inner()).take(
+        "tecs",
+        "makeTransaction",
+        Some(&terminal),
+        true,
+    );
+    if let Some(h) = dropped {
+        // drop_request: closed before processing; nothing changes.
+        s.journal().push(fault_entry(
+            now,
+            &conn,
+            "tecs",
+            "makeTransaction",
+            req_seq,
+            &h,
+            corr,
+            None,
+        ));
+        return faults::aborted();
+    }
     let (rx, req_id) = match submit(&s, request) {
         Ok(pending) => pending,
         Err(resp) => return finish(*resp, corr).await,
@@ -214,67 +235,139 @@ pub(crate) async fn make_transaction(
         )
         .await;
     };
-    match deliver(&s, &conn, req_seq, req_id, &terminal, &answer, corr.clone()) {
-        Delivery::Aborted => aborted(),
-        Delivery::Written => finish(respond(answer.status, JSON, answer.body), corr).await,
+    let hit = s.faults.lock().unwrap_or_else(|p| p.into_inner()).take(
+        "tecs",
+        "makeTransaction",
+        Some(&terminal),
+        false,
+    );
+    report_fate(
+        &s,
+        &conn,
+        req_seq,
+        req_id,
+        hit.as_ref(),
+        &answer,
+        corr.clone(),
+    );
+    match hit {
+        None => finish(respond(answer.status, JSON, answer.body), corr).await,
+        // The ECR gets nothing usable: no response entry, the fault entry says why.
+        Some(h) if h.action.loses_response() => {
+            let headers = HeaderMap::new();
+            let st = axum::http::StatusCode::from_u16(answer.status)
+                .unwrap_or(axum::http::StatusCode::OK);
+            faults::apply(&h, st, &headers, answer.body).await
+        }
+        Some(h) => {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+            let st = axum::http::StatusCode::from_u16(answer.status)
+                .unwrap_or(axum::http::StatusCode::OK);
+            let r = faults::apply(&h, st, &headers, answer.body).await;
+            finish(r, corr).await
+        }
     }
 }
 
-/// What became of an answer.
-enum Delivery {
-    /// A `close_before_response` rule took it: the connection is closed unanswered.
-    Aborted,
-    /// It goes out.
-    Written,
-}
-
-/// Applies wire faults to a finished exchange and reports its fate to the terminal.
-fn deliver(
+/// Reports the exchange's fate to the terminal (written, or undelivered when a fault takes the
+/// answer away: T9, TEC-S-018) and journals the fault.
+fn report_fate(
     s: &Shared,
     conn: &str,
     req_seq: u64,
     req_id: u64,
-    terminal: &str,
+    hit: Option<&faults::FaultHit>,
     answer: &payrig_world::tecs::TecsResponse,
     corr: Option<serde_json::Value>,
-) -> Delivery {
+) {
     let now = s.clock.now();
-    let fault = s.faults.lock().unwrap_or_else(|p| p.into_inner()).take(
-        "tecs",
-        "makeTransaction",
-        Some(terminal),
-    );
     let mut w = s.tecs();
-    let outcome = if let Some((id, kind)) = fault {
-        // close_before_response: processed and committed, then closed unanswered.
+    if hit.is_some_and(|h| h.action.loses_response()) {
         w.response_undelivered(now, req_id);
-        s.journal().push(JournalEntry {
-            seq: 0,
-            at: now.to_rfc3339_ms(),
-            conn: Some(conn.to_owned()),
-            dir: Dir::Out,
-            kind: EntryKind::FaultApplied,
-            protocol: Some("tecs".to_owned()),
-            op: Some("makeTransaction".to_owned()),
-            corr,
-            http: None,
-            data: Some(json!({"rule": id, "kind": kind, "response_code": answer.code})),
-            reply_to: Some(req_seq),
-            fault: Some(kind),
-            requirements: vec!["TEC-S-018".to_owned()],
-        });
-        Delivery::Aborted
     } else {
         w.response_written(now, req_id);
-        Delivery::Written
-    };
+    }
+    if let Some(h) = hit {
+        s.journal().push(fault_entry(
+            now,
+            conn,
+            "tecs",
+            "makeTransaction",
+            req_seq,
+            h,
+            corr,
+            Some(&answer.code),
+        ));
+    }
     s.tecs_settle(&mut w, now);
     drop(w);
     s.wake.notify_one();
-    outcome
+}
+
+/// A `fault_applied` journal entry.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fault_entry(
+    now: payrig_core::Timestamp,
+    conn: &str,
+    protocol: &str,
+    op: &str,
+    reply_to: u64,
+    h: &faults::FaultHit,
+    corr: Option<serde_json::Value>,
+    response_code: Option<&str>,
+) -> JournalEntry {
+    JournalEntry {
+        seq: 0,
+        at: now.to_rfc3339_ms(),
+        conn: Some(conn.to_owned()),
+        dir: Dir::Out,
+        kind: EntryKind::FaultApplied,
+        protocol: Some(protocol.to_owned()),
+        op: Some(op.to_owned()),
+        corr,
+        http: None,
+        data: Some(json!({
+            "rule": h.id,
+            "kind": h.action.kind(),
+            "wait_ms": h.wait.map(|w| w.as_millis() as u64),
+            "response_code": response_code,
+        })),
+        reply_to: Some(reply_to),
+        fault: Some(h.action.kind().to_owned()),
+        requirements: if protocol == "tecs" && h.action.loses_response() {
+            vec!["TEC-S-018".to_owned()]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+async fn journal_response(
+    s: &Shared,
+    conn: &str,
+    reply_to: u64,
+    corr: Option<serde_json::Value>,
+    resp: Response,
+) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    s.journal().push(journal::http_response(
+        s.clock.now(),
+        conn,
+        "tecs",
+        Some("makeTransaction"),
+        parts.status.as_u16(),
+        journal_headers(&parts.headers),
+        &bytes,
+        reply_to,
+        corr,
+    ));
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Submits under the TECS lock; `Err` is an immediate answer (busy, duplicate, unreachable).
+#[allow(clippy::type_complexity)]
 fn submit(
     s: &Shared,
     request: payrig_tecs::Request,
@@ -304,40 +397,6 @@ fn submit(
             now,
         ))),
     }
-}
-
-/// A response whose body fails at once: hyper closes the connection without completing it.
-fn aborted() -> Response {
-    let stream = futures::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other("payrig: close_before_response"))
-    });
-    let mut r = Response::new(Body::from_stream(stream));
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    r
-}
-
-async fn journal_response(
-    s: &Shared,
-    conn: &str,
-    reply_to: u64,
-    corr: Option<serde_json::Value>,
-    resp: Response,
-) -> Response {
-    let (parts, body) = resp.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    s.journal().push(journal::http_response(
-        s.clock.now(),
-        conn,
-        "tecs",
-        Some("makeTransaction"),
-        parts.status.as_u16(),
-        journal_headers(&parts.headers),
-        &bytes,
-        reply_to,
-        corr,
-    ));
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]

@@ -507,3 +507,87 @@ async fn control_reset_pumps_and_sessions() {
     assert_eq!(t["state_id"], 16);
     s.shutdown().await;
 }
+
+#[tokio::test]
+async fn wire_faults_status_drop_malformed_delay() {
+    let s = server(ClockMode::Virtual, "").await;
+    let base = s.base_url();
+    let c = client();
+    let url = format!("{base}/api/MobilePayments");
+    let rule = |action: Value| json!({"match": {"protocol": "ationet", "op": "MobilePayments"}, "action": action, "times": 1});
+    // status: processed and committed, but the client sees a 503 with Retry-After.
+    control(
+        &c,
+        &base,
+        "/faults",
+        rule(json!({"kind": "status", "code": 503, "retry_after": 2})),
+    )
+    .await;
+    let r = c
+        .post(&url)
+        .header("authorization", TOKEN)
+        .header("content-type", "application/json")
+        .body(create_body("f1", "9"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "2");
+    // The identical retry gets the stored id (ATN-C-003's happy case).
+    let (st, body) = post(&c, &url, create_body("f1", "9")).await;
+    assert_eq!((st, body.as_str()), (200, r#"{"transactionId":"f1"}"#));
+    // drop_request: closed before processing, nothing created.
+    control(&c, &base, "/faults", rule(json!({"kind": "drop_request"}))).await;
+    let r = c
+        .post(&url)
+        .header("authorization", TOKEN)
+        .header("content-type", "application/json")
+        .body(create_body("f2", "9"))
+        .send()
+        .await;
+    assert!(r.is_err() || r.unwrap().text().await.is_err());
+    let t = c
+        .get(format!("{base}/_payrig/v1/transactions/f2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(t.status(), 404);
+    // malformed_body: a valid status with a cut body.
+    control(
+        &c,
+        &base,
+        "/faults",
+        rule(json!({"kind": "malformed_body", "mode": "truncate"})),
+    )
+    .await;
+    let (st, body) = post(&c, &url, create_body("f3", "9")).await;
+    assert_eq!(st, 200);
+    assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");
+    // delay_fixed: the answer waits.
+    control(
+        &c,
+        &base,
+        "/faults",
+        rule(json!({"kind": "delay_fixed", "ms": 120})),
+    )
+    .await;
+    let t0 = std::time::Instant::now();
+    let (st, _) = post(&c, &url, create_body("f4", "9")).await;
+    assert_eq!(st, 200);
+    assert!(t0.elapsed() >= Duration::from_millis(120));
+    // Unsupported kinds are refused with the reason.
+    let r = c
+        .post(format!("{base}/_payrig/v1/faults"))
+        .json(&rule(json!({"kind": "duplicate", "copies": 2})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let entries = journal(&c, &base).await;
+    let applied = entries
+        .iter()
+        .filter(|e| e["kind"] == "fault_applied")
+        .count();
+    assert_eq!(applied, 4);
+    s.shutdown().await;
+}
