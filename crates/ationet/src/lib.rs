@@ -15,6 +15,7 @@
 pub mod domain;
 pub mod machine;
 pub mod requirements;
+pub mod rules;
 pub mod state;
 pub mod wire;
 

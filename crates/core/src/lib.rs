@@ -20,6 +20,7 @@
 //! ```
 
 pub mod decimal;
+pub mod grading;
 pub mod journal;
 pub mod machine;
 pub mod money;
