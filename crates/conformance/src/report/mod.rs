@@ -1,16 +1,23 @@
-//! Reports of a certify run: `summary.json` and `junit.xml` (conformance spec, section 6).
+//! Reports of a certify run: `summary.json`, `junit.xml`, `messages.ndjson` and `report.html`
+//! (conformance spec, section 6).
 //!
-//! Both are rendered from [`RunResults`](crate::results::RunResults) joined with the requirement
+//! All are rendered from [`RunResults`](crate::results::RunResults) joined with the requirement
 //! catalogues: [`summarize`] computes the conformance index and score and the coverage matrix,
-//! [`write_summary`] and [`write_junit`] put the files in the report directory. Cucumber Messages
-//! NDJSON and the HTML report come later and read the same [`Summary`].
+//! [`write_summary`] and [`write_junit`] put the files in the report directory.
+//! [`write_messages`] renders the Cucumber Messages stream (`messages.ndjson`) from the results
+//! and the feature sources, and [`write_html`] the self-contained `report.html` from the
+//! [`Summary`] and the results.
 
+pub mod html;
 mod junit;
+pub mod ndjson;
 mod summary;
 
 use std::path::{Path, PathBuf};
 
+pub use html::{render_html, write_html, HTML_FILE};
 pub use junit::{junit_report, write_junit, JunitWritten};
+pub use ndjson::{write_messages, MESSAGES_FILE};
 pub use summary::{
     summarize, write_summary, Catalogue, CoverageRow, Fraction, ProtocolSummary, RequirementCounts,
     ScenarioCounts, ScenarioRef, Summary, Verdict,
