@@ -58,19 +58,22 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
   --disable-background-networking --disable-component-update --disable-sync
   --disable-dev-shm-usage --user-data-dir="$profile")
 
-dom="$(timeout 120 "$chromium_bin" "${flags[@]}" --dump-dom "file://$html" 2>/dev/null)" || {
+dom="$profile.dom.html"
+trap 'rm -rf "$profile" "$dom"' EXIT
+timeout 120 "$chromium_bin" "${flags[@]}" --dump-dom "file://$html" >"$dom" 2>/dev/null || {
   echo "check-reports: chromium --dump-dom failed on $html" >&2
   exit 1
 }
 timeout 120 "$chromium_bin" "${flags[@]}" --hide-scrollbars --window-size=1280,2000 \
+  --run-all-compositor-stages-before-draw --virtual-time-budget=3000 \
   --screenshot="$(cd "$dir" && pwd)/report.png" "file://$html" >/dev/null 2>&1 || {
   echo "check-reports: chromium --screenshot failed on $html" >&2
   exit 1
 }
 
-DOM="$dom" SUMMARY="$dir/summary.json" node --input-type=module -e '
+DOM_FILE="$dom" SUMMARY="$dir/summary.json" node --input-type=module -e '
 import { readFileSync } from "node:fs"
-const dom = process.env.DOM
+const dom = readFileSync(process.env.DOM_FILE, "utf8")
 const problems = []
 const table = dom.match(/<table id="coverage-matrix"[\s\S]*?<\/table>/)
 if (!table) problems.push("no <table id=\"coverage-matrix\"> in the rendered DOM")

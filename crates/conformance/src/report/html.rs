@@ -137,9 +137,13 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .pass, .st-passed { color: var(--pass); }
 .fail, .st-failed, .st-undefined { color: var(--fail); }
 .not_run, .st-skipped { color: var(--skip); }
-tr.fail td.verdict { background: #ffebe9; }
-tr.pass td.verdict { background: #dafbe1; }
-tr.not_run td.verdict { background: #fff8c5; }
+td.verdict.fail { background: #ffebe9; }
+td.verdict.pass { background: #dafbe1; }
+td.verdict.not_run { background: #fff8c5; }
+tr.row-fail td:first-child { border-left: 4px solid var(--fail); }
+tr.row-pass td:first-child { border-left: 4px solid var(--pass); }
+tr.row-not_run td:first-child { border-left: 4px solid #d4a72c; }
+#coverage-matrix td:first-child, #coverage-matrix td:nth-child(4) { white-space: nowrap; }
 ul.refs { margin: 0; padding-left: 1rem; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
 pre { background: var(--bg); border: 1px solid var(--line); padding: .6rem; overflow-x: auto; white-space: pre-wrap; }
@@ -315,7 +319,7 @@ fn matrix_row(out: &mut String, r: &CoverageRow, results: &RunResults) {
     let v = verdict_word(r.verdict);
     let _ = write!(
         out,
-        "<tr id=\"req-{id}\" class=\"{v}\" data-verdict=\"{v}\"><td><code>{id}</code></td><td>{text}</td>\
+        "<tr id=\"req-{id}\" class=\"row-{v}\" data-verdict=\"{v}\"><td><code>{id}</code></td><td>{text}</td>\
          <td>{source}</td><td>{level}{opt}</td><td>",
         id = escape(&r.id),
         text = escape(&r.text),
