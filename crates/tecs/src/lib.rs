@@ -33,6 +33,7 @@ pub mod messages;
 pub mod record;
 mod references;
 pub mod requirements;
+pub mod rules;
 pub mod state;
 pub mod wire;
 
