@@ -604,7 +604,11 @@ fn reconstruct(scenarios: &[&ScenarioResult]) -> String {
         let tags: Vec<String> = s
             .tags
             .iter()
-            .filter(|t| !t.is_empty() && !t.contains(char::is_whitespace))
+            .filter(|t| {
+                !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_alphanumeric() || "-_.:=".contains(c))
+            })
             .map(|t| format!("@{t}"))
             .collect();
         if !tags.is_empty() {
@@ -755,28 +759,32 @@ pub fn messages(
     let mut have = std::collections::BTreeSet::new();
     for (uri, text) in sources {
         let key = uri_key(uri);
-        if wanted.contains_key(&key) && have.insert(key) {
-            docs.push(parse_doc(uri, text, &mut ids)?);
+        if wanted.contains_key(&key) && have.insert(key.clone()) {
+            docs.push((key, parse_doc(uri, text, &mut ids)?));
         }
     }
     for (key, scenarios) in &wanted {
         if !have.contains(key) {
             let uri = format!("features/{}/{}.feature", key.0, key.1);
-            docs.push(parse_doc(&uri, &reconstruct(scenarios), &mut ids)?);
+            docs.push((
+                key.clone(),
+                parse_doc(&uri, &reconstruct(scenarios), &mut ids)?,
+            ));
         }
     }
 
     // Pickles of the run, by (protocol, stem, display name).
     let mut pickle_of: HashMap<PickleKey, PickleRef> = HashMap::new();
-    for doc in &docs {
+    for ((protocol, stem), doc) in &docs {
         out.push(json!({ "source": {
             "uri": doc.uri,
             "data": doc.text,
             "mediaType": "text/x.cucumber.gherkin+plain",
         }}));
         out.push(json!({ "gherkinDocument": doc.json }));
-        let (protocol, stem) = uri_key(&doc.uri);
-        let ran = &wanted[&(protocol.clone(), stem.clone())];
+        let Some(ran) = wanted.get(&(protocol.clone(), stem.clone())) else {
+            continue;
+        };
         for d in &doc.drafts {
             if !ran.iter().any(|s| s.name == d.display) {
                 continue;
@@ -1022,4 +1030,64 @@ pub fn write_messages(
     let mut f = std::fs::File::create(dir.join(MESSAGES_FILE))?;
     f.write_all(&buf)?;
     f.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::report::fixtures::{results, scenario};
+
+    fn kinds(v: &[Value]) -> Vec<String> {
+        v.iter()
+            .map(|e| e.as_object().unwrap().keys().next().unwrap().clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_run_is_meta_start_finish() {
+        let v = messages(&results(Vec::new()), &[], None).unwrap();
+        assert_eq!(kinds(&v), ["meta", "testRunStarted", "testRunFinished"]);
+        assert_eq!(v[0]["meta"]["protocolVersion"], PROTOCOL_VERSION);
+        assert_eq!(v[2]["testRunFinished"]["success"], true);
+        // 2026-01-15T09:00:00.000Z
+        assert_eq!(
+            v[1]["testRunStarted"]["timestamp"]["seconds"],
+            1_768_467_600
+        );
+    }
+
+    #[test]
+    fn odd_results_without_sources_still_make_a_stream() {
+        let mut a = scenario("", "", &["ATN-S-001"], ScenarioStatus::Passed);
+        a.protocol = "a/b".to_owned();
+        a.tags.push("bad tag\n@x".to_owned());
+        let mut b = scenario(
+            "basics",
+            "b <x> # y",
+            &[],
+            ScenarioStatus::Failed {
+                message: "setup failed".into(),
+            },
+        );
+        b.steps.clear();
+        let mut r = results(vec![a, b]);
+        r.started_at = "not a time".to_owned();
+        let v = messages(&r, &[], None).unwrap();
+        let k = kinds(&v);
+        assert_eq!(k.iter().filter(|k| *k == "pickle").count(), 2);
+        assert_eq!(k.iter().filter(|k| *k == "testCase").count(), 2);
+        assert!(k.contains(&"hook".to_owned()), "a failure no step shows");
+        assert_eq!(v.last().unwrap()["testRunFinished"]["success"], false);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            scenario_slug("A Cancel in state 1 [pump reserved]"),
+            "a-cancel-in-state-1-pump-reserved"
+        );
+        assert_eq!(scenario_slug("--Ä--"), "");
+    }
 }
