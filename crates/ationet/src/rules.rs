@@ -285,9 +285,10 @@ impl Log {
     }
 }
 
-/// Wire-fault kinds that only delay: the answer still arrives.
+/// Wire-fault kinds after which the answer still arrives (a `status` replacement is judged
+/// by its status, like any 5xx).
 fn is_delay(kind: &str) -> bool {
-    kind.starts_with("delay") || kind == "dribble"
+    kind.starts_with("delay") || kind == "dribble" || kind == "status"
 }
 
 /// A string member of a JSON object body, name compared case-insensitively (D2).
@@ -876,13 +877,11 @@ impl ClientRule for CancelsAbandoned {
                                 .is_some_and(|b| b.potency_key_id == cb.potency_key_id))
                 })
                 .collect();
-            let cancel = touches.iter().find(|r| {
-                r.op == "Cancel"
-                    && self
-                        .log
-                        .state_before(&tx, r.seq)
-                        .is_some_and(is_cancellable)
-            });
+            // A new transaction is in state 1 (Created) until its first state line.
+            let state_at = |seq: u64| self.log.state_before(&tx, seq).unwrap_or(1);
+            let cancel = touches
+                .iter()
+                .find(|r| r.op == "Cancel" && is_cancellable(state_at(r.seq)));
             if let Some(k) = cancel {
                 parts.push(RuleVerdict::pass(
                     vec![c.seq, k.seq],
@@ -894,8 +893,7 @@ impl ClientRule for CancelsAbandoned {
             let after_seq = last.resp.as_ref().map_or(last.seq, |r| r.seq);
             let left_in = last
                 .polled_state()
-                .or_else(|| self.log.state_before(&tx, after_seq + 1));
-            let Some(left_in) = left_in else { continue };
+                .unwrap_or_else(|| state_at(after_seq + 1));
             if !is_cancellable(left_in) {
                 continue;
             }
