@@ -2,8 +2,10 @@
 //!
 //! What it is: [`AtionetClient`], a typed client for the ATIONet Fleet Mobile Payment API
 //! (create, GetTransaction, Cancel, PromptPreauthorizations, plus [`AtionetClient::raw`] for
-//! deliberately broken requests), and [`ControlClient`] for payrig's `/_payrig/v1` control API
-//! (reset, virtual clock, pumps, faults, journal). The conformance suite, the CLI and vendors
+//! deliberately broken requests); [`tecs::TecsClient`] for TECS Cloud-iA `makeTransaction` and
+//! `version`, with [`tecs::TecsControl`] for payrig's TECS control endpoints (readers,
+//! terminals, acquirer, wire faults); and [`ControlClient`] for payrig's `/_payrig/v1` control
+//! API (reset, virtual clock, pumps, faults, journal). The conformance suite, the CLI and vendors
 //! use them as a library.
 //!
 //! What it is not: no protocol logic and no retries. Request and response bodies are the wire
@@ -25,6 +27,7 @@
 mod ationet;
 mod control;
 mod error;
+pub mod tecs;
 
 pub use ationet::{AtionetClient, RawResponse};
 pub use control::{

@@ -14,11 +14,46 @@ use std::time::Instant;
 use cucumber::event::{self, Cucumber};
 use cucumber::gherkin::{self, tagexpr::TagOperation};
 use cucumber::tag::Ext as _;
-use cucumber::{cli, parser, Event, World as _, Writer, WriterExt as _};
+use cucumber::{cli, parser, Event, Writer, WriterExt as _};
 
 use crate::results::{RunResults, ScenarioResult, ScenarioStatus, StepResult, TargetInfo};
 use crate::target::{resolve, ResolvedTarget, TargetSpec};
+use crate::tecs_world::TecsWorld;
 use crate::world::{AtnWorld, FactsSink, RunContext, ScenarioFacts};
+
+/// A protocol suite's cucumber world, as the runner drives it.
+pub(crate) trait SuiteWorld: cucumber::codegen::WorldInventory + std::fmt::Debug {
+    /// Binds the world to the run and the scenario (before-hook).
+    async fn bind_run(&mut self, ctx: Arc<RunContext>, scenario: &str) -> anyhow::Result<()>;
+    /// Gathers the scenario's facts and releases the target (after-hook).
+    async fn finish_run(&mut self) -> ScenarioFacts;
+    /// When the scenario started.
+    fn started_at(&self) -> Option<Instant>;
+}
+
+impl SuiteWorld for AtnWorld {
+    async fn bind_run(&mut self, ctx: Arc<RunContext>, scenario: &str) -> anyhow::Result<()> {
+        self.bind(ctx, scenario).await
+    }
+    async fn finish_run(&mut self) -> ScenarioFacts {
+        self.finish().await
+    }
+    fn started_at(&self) -> Option<Instant> {
+        self.started
+    }
+}
+
+impl SuiteWorld for TecsWorld {
+    async fn bind_run(&mut self, ctx: Arc<RunContext>, scenario: &str) -> anyhow::Result<()> {
+        self.bind(ctx, scenario).await
+    }
+    async fn finish_run(&mut self) -> ScenarioFacts {
+        self.finish().await
+    }
+    fn started_at(&self) -> Option<Instant> {
+        self.started
+    }
+}
 
 /// What to run and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +149,7 @@ fn render_violations(v: &[LintViolation]) -> String {
 fn catalogue(protocol: &str) -> Option<(&'static str, &'static [payrig_core::Requirement])> {
     match protocol {
         "ationet" => Some(("ATN", payrig_ationet::requirements::CATALOGUE)),
+        "tecs" => Some(("TEC", payrig_tecs::requirements::CATALOGUE)),
         _ => None,
     }
 }
@@ -448,41 +484,12 @@ pub async fn run_features_with_facts(opts: RunOptions) -> anyhow::Result<RunOutp
         out: Arc::clone(&collected),
         running: HashMap::new(),
     };
-    let before_ctx = Arc::clone(&ctx);
-    let after_sink = Arc::clone(&ctx.facts);
-    let after_timings = Arc::clone(&ctx.timings);
-    AtnWorld::cucumber()
-        .max_concurrent_scenarios(concurrency)
-        .before(move |_f, _r, s, w| {
-            let ctx = Arc::clone(&before_ctx);
-            let name = display_name(s);
-            Box::pin(async move {
-                if let Err(e) = w.bind(ctx, &name).await {
-                    panic!("scenario setup failed: {e:#}");
-                }
-            })
-        })
-        .after(move |_f, _r, s, _ev, w| {
-            let sink = Arc::clone(&after_sink);
-            let timings = Arc::clone(&after_timings);
-            let name = display_name(s);
-            Box::pin(async move {
-                if let Some(w) = w {
-                    let facts = w.finish().await;
-                    if let (Some(t0), Ok(mut t)) = (w.started, timings.lock()) {
-                        let ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
-                        t.insert(name.clone(), ms);
-                    }
-                    if let Ok(mut m) = sink.lock() {
-                        m.entry(name).or_default().merge(&facts);
-                    }
-                }
-            })
-        })
-        .with_writer(collector.normalized())
-        .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
-        .filter_run(dir.clone(), filter)
-        .await;
+    match opts.protocol.as_str() {
+        "tecs" => {
+            run_cucumber::<TecsWorld, _>(&ctx, concurrency, collector, dir.clone(), filter).await
+        }
+        _ => run_cucumber::<AtnWorld, _>(&ctx, concurrency, collector, dir.clone(), filter).await,
+    }
 
     let mut scenarios = collected.lock().map(|v| v.clone()).unwrap_or_default();
     if let Ok(t) = ctx.timings.lock() {
@@ -510,6 +517,54 @@ pub async fn run_features_with_facts(opts: RunOptions) -> anyhow::Result<RunOutp
         duration_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     Ok(RunOutput { results, facts })
+}
+
+/// Runs the selected scenarios of `dir` with world `W`, collecting into `collector`.
+async fn run_cucumber<W, F>(
+    ctx: &Arc<RunContext>,
+    concurrency: usize,
+    collector: Collector,
+    dir: PathBuf,
+    filter: F,
+) where
+    W: SuiteWorld + 'static,
+    F: Fn(&gherkin::Feature, Option<&gherkin::Rule>, &gherkin::Scenario) -> bool + 'static,
+{
+    let before_ctx = Arc::clone(ctx);
+    let after_sink = Arc::clone(&ctx.facts);
+    let after_timings = Arc::clone(&ctx.timings);
+    W::cucumber()
+        .max_concurrent_scenarios(concurrency)
+        .before(move |_f, _r, s, w| {
+            let ctx = Arc::clone(&before_ctx);
+            let name = display_name(s);
+            Box::pin(async move {
+                if let Err(e) = w.bind_run(ctx, &name).await {
+                    panic!("scenario setup failed: {e:#}");
+                }
+            })
+        })
+        .after(move |_f, _r, s, _ev, w| {
+            let sink = Arc::clone(&after_sink);
+            let timings = Arc::clone(&after_timings);
+            let name = display_name(s);
+            Box::pin(async move {
+                if let Some(w) = w {
+                    let facts = w.finish_run().await;
+                    if let (Some(t0), Ok(mut t)) = (w.started_at(), timings.lock()) {
+                        let ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+                        t.insert(name.clone(), ms);
+                    }
+                    if let Ok(mut m) = sink.lock() {
+                        m.entry(name).or_default().merge(&facts);
+                    }
+                }
+            })
+        })
+        .with_writer(collector.normalized())
+        .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
+        .filter_run(dir, filter)
+        .await;
 }
 
 fn target_info(t: &ResolvedTarget, protocols: &[String]) -> TargetInfo {
@@ -559,12 +614,12 @@ fn step_error_text(e: &event::StepError) -> String {
 }
 
 impl Collector {
-    fn on_scenario(
+    fn on_scenario<W>(
         &mut self,
         feat: &gherkin::Feature,
         rule: Option<&gherkin::Rule>,
         sc: &gherkin::Scenario,
-        ev: event::Scenario<AtnWorld>,
+        ev: event::Scenario<W>,
     ) {
         let key = (
             feat.path.clone().unwrap_or_default(),
@@ -659,14 +714,10 @@ impl Collector {
     }
 }
 
-impl Writer<AtnWorld> for Collector {
+impl<W: cucumber::World> Writer<W> for Collector {
     type Cli = cli::Empty;
 
-    async fn handle_event(
-        &mut self,
-        ev: parser::Result<Event<Cucumber<AtnWorld>>>,
-        _cli: &Self::Cli,
-    ) {
+    async fn handle_event(&mut self, ev: parser::Result<Event<Cucumber<W>>>, _cli: &Self::Cli) {
         let Ok(ev) = ev else { return };
         if let Cucumber::Feature(feat, fev) = ev.value {
             match fev {
@@ -747,6 +798,19 @@ mod suite_lint {
     #[test]
     fn shipped_ationet_features_lint_clean() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../features/ationet");
+        let features = lint_features(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let n: usize = features.iter().map(|f| f.scenarios.len()).sum();
+        assert!(n >= 100, "{n} scenarios");
+        assert!(features
+            .iter()
+            .flat_map(|f| &f.scenarios)
+            .all(|s| s.tags.iter().any(|t| t == "server")));
+    }
+
+    /// The shipped TECS features pass the lint too.
+    #[test]
+    fn shipped_tecs_features_lint_clean() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../features/tecs");
         let features = lint_features(&dir).unwrap_or_else(|e| panic!("{e}"));
         let n: usize = features.iter().map(|f| f.scenarios.len()).sum();
         assert!(n >= 100, "{n} scenarios");

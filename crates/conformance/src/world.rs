@@ -16,13 +16,20 @@ use crate::target::{scenario_seed, ResolvedTarget};
 
 /// Facts a scenario established, gathered for the coverage bars: the state ids its
 /// transactions entered (from the journal and from GetTransaction) and the Cancel codes it
-/// received.
+/// received (ATIONet); the response codes and the message kinds it got real answers for
+/// (TECS).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScenarioFacts {
     /// `state_Id`s entered.
     pub states: BTreeSet<u8>,
     /// Cancel `responseCode`s received.
     pub cancel_codes: BTreeSet<String>,
+    /// TECS `response_code`s received.
+    #[serde(default)]
+    pub codes: BTreeSet<String>,
+    /// TECS exchanges proven by real answers (`0001 sale`, `0013 capture`, `replay`...).
+    #[serde(default)]
+    pub messages: BTreeSet<String>,
 }
 
 impl ScenarioFacts {
@@ -30,6 +37,8 @@ impl ScenarioFacts {
     pub fn merge(&mut self, other: &ScenarioFacts) {
         self.states.extend(other.states.iter().copied());
         self.cancel_codes.extend(other.cancel_codes.iter().cloned());
+        self.codes.extend(other.codes.iter().cloned());
+        self.messages.extend(other.messages.iter().cloned());
     }
 }
 
