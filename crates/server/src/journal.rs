@@ -5,22 +5,144 @@ use payrig_core::Timestamp;
 use payrig_world::trace::TraceEvent;
 use serde_json::json;
 
-/// Append-only list of journal entries with sequence numbers from 1.
+/// Append-only list of journal entries with sequence numbers from 1, optionally persisted to
+/// SQLite (`--journal FILE`): each entry is committed before the response it belongs to is
+/// written, so a killed server loses no exchange a client got an answer for.
 #[derive(Debug, Default)]
 pub struct Journal {
     entries: Vec<JournalEntry>,
+    sink: Option<Sink>,
+    /// Entries the sink failed to store (reported by the health endpoint, never fatal).
+    sink_errors: u64,
+}
+
+/// Why the journal file could not be opened or read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// SQLite refused.
+    #[error("journal database {path}: {source}")]
+    Sqlite {
+        /// The file.
+        path: String,
+        /// The error.
+        source: rusqlite::Error,
+    },
+    /// A stored entry is not a journal entry.
+    #[error("journal database {path}: entry {seq} is not valid: {reason}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// The entry.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+struct Sink {
+    conn: rusqlite::Connection,
+    path: String,
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink").field("path", &self.path).finish()
+    }
+}
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    protocol TEXT,
+    entry TEXT NOT NULL
+)";
+
+fn open_db(path: &str) -> Result<rusqlite::Connection, JournalError> {
+    let err = |source| JournalError::Sqlite {
+        path: path.to_owned(),
+        source,
+    };
+    let conn = rusqlite::Connection::open(path).map_err(err)?;
+    // WAL + NORMAL: a committed row survives a killed process (not a power cut), and readers
+    // (`payrig report --journal`) do not block the writer.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
+    conn.execute(SCHEMA, []).map_err(err)?;
+    Ok(conn)
+}
+
+/// Reads every entry of a journal database, in order.
+pub fn read_sqlite(path: &str) -> Result<Vec<JournalEntry>, JournalError> {
+    let conn = open_db(path)?;
+    let err = |source| JournalError::Sqlite {
+        path: path.to_owned(),
+        source,
+    };
+    let mut st = conn
+        .prepare("SELECT seq, entry FROM journal ORDER BY seq")
+        .map_err(err)?;
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(err)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, text) = row.map_err(err)?;
+        let e: JournalEntry = serde_json::from_str(&text).map_err(|e| JournalError::Corrupt {
+            path: path.to_owned(),
+            seq: seq as u64,
+            reason: e.to_string(),
+        })?;
+        out.push(e);
+    }
+    Ok(out)
 }
 
 /// Header names whose values are credentials: masked unless raw journaling is asked for.
 const SECRET_HEADERS: [&str; 3] = ["authorization", "x-payrig-control-token", "cookie"];
 
 impl Journal {
-    /// Appends an entry, giving it the next `seq`; returns that seq.
+    /// A journal persisted to the SQLite file at `path` (created if absent; a previous run's
+    /// entries are kept and numbering continues after them).
+    pub fn with_sqlite(path: &str) -> Result<Journal, JournalError> {
+        let entries = read_sqlite(path)?;
+        let conn = open_db(path)?;
+        Ok(Journal {
+            entries,
+            sink: Some(Sink {
+                conn,
+                path: path.to_owned(),
+            }),
+            sink_errors: 0,
+        })
+    }
+
+    /// Appends an entry, giving it the next `seq`; returns that seq. With a database, the
+    /// entry is committed before this returns.
     pub fn push(&mut self, mut e: JournalEntry) -> u64 {
         let seq = self.entries.len() as u64 + 1;
         e.seq = seq;
+        if let Some(sink) = &self.sink {
+            let text = serde_json::to_string(&e).unwrap_or_default();
+            let r = sink.conn.execute(
+                "INSERT INTO journal (seq, at, kind, protocol, entry) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![seq as i64, e.at, kind_name(e.kind), e.protocol, text],
+            );
+            if let Err(err) = r {
+                self.sink_errors += 1;
+                tracing::error!("journal {}: entry {seq} not stored: {err}", sink.path);
+            }
+        }
         self.entries.push(e);
         seq
+    }
+
+    /// Entries the database failed to store.
+    pub fn sink_errors(&self) -> u64 {
+        self.sink_errors
     }
 
     /// Entries with `seq >= since`, at most `limit`, optionally of one kind.
@@ -45,9 +167,15 @@ impl Journal {
         self.entries.len() as u64 + 1
     }
 
-    /// Forgets everything.
+    /// Forgets everything (control reset), in the database too.
     pub fn clear(&mut self) {
         self.entries.clear();
+        if let Some(sink) = &self.sink {
+            if let Err(err) = sink.conn.execute("DELETE FROM journal", []) {
+                self.sink_errors += 1;
+                tracing::error!("journal {}: not cleared: {err}", sink.path);
+            }
+        }
     }
 }
 

@@ -84,6 +84,9 @@ pub enum ServerError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The journal database could not be opened.
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
     /// Control on a non-loopback address needs a token.
     #[error("the control API on non-loopback address {0} requires a control token")]
     ControlWithoutToken(SocketAddr),
@@ -128,8 +131,17 @@ impl RunningServer {
     }
 }
 
-/// Binds and starts serving every implemented protocol plus the control API.
+/// Binds and starts serving every implemented protocol plus the control API, with the
+/// journal in memory.
 pub async fn start(cfg: ServerConfig) -> Result<RunningServer, ServerError> {
+    start_with_journal(cfg, None).await
+}
+
+/// Like [`start`], persisting the journal to the SQLite file `journal` (`--journal FILE`).
+pub async fn start_with_journal(
+    cfg: ServerConfig,
+    journal: Option<&std::path::Path>,
+) -> Result<RunningServer, ServerError> {
     if cfg.control && cfg.control_token.is_none() && !cfg.listen.ip().is_loopback() {
         return Err(ServerError::ControlWithoutToken(cfg.listen));
     }
@@ -143,7 +155,11 @@ pub async fn start(cfg: ServerConfig) -> Result<RunningServer, ServerError> {
         addr: cfg.listen,
         source,
     })?;
-    let shared = Arc::new(Shared::new(cfg));
+    let journal = match journal {
+        Some(p) => Journal::with_sqlite(&p.to_string_lossy())?,
+        None => Journal::default(),
+    };
+    let shared = Arc::new(Shared::new(cfg, journal));
     let app = http::router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let (stop_clock_tx, stop_clock_rx) = tokio::sync::watch::channel(false);

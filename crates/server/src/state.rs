@@ -29,7 +29,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(cfg: ServerConfig) -> Shared {
+    pub(crate) fn new(cfg: ServerConfig, journal: Journal) -> Shared {
         let clock = Clock::new(cfg.clock);
         let world = AtionetWorld::new(cfg.ationet.clone(), cfg.seed, clock.now(), true);
         let tecs = TecsWorld::new(cfg.tecs.clone(), cfg.seed, clock.now(), true);
@@ -41,7 +41,7 @@ impl Shared {
             tecs: Mutex::new(tecs),
             tecs_waiters: Mutex::new(HashMap::new()),
             faults: Mutex::new(crate::faults::FaultRules::default()),
-            journal: Mutex::new(Journal::default()),
+            journal: Mutex::new(journal),
             wake: Notify::new(),
         }
     }
