@@ -6,6 +6,7 @@
 //! What it is not: no protocol logic of its own; verdicts come from the feature files and from
 //! the requirement catalogues of the protocol crates.
 
+pub mod grading;
 pub mod report;
 pub mod results;
 pub mod runner;
