@@ -83,6 +83,7 @@ impl FlowProfile {
             ramp_ms: u128::from(self.ramp.as_millis()),
             fast_volume,
             slow_at_ms: None,
+            limit_ms: None,
         };
         // The slow zone begins at the first whole ms where the fast curve reaches L - slow_zone
         // (simulators.md 3.3 example: 27 451 ml at 48.059 s).
@@ -91,6 +92,8 @@ impl FlowProfile {
         } else {
             first_ms_reaching(fast_volume, |t| seg.fast_ml(t))
         };
+        // Deadlines ask for the limit instant on every poll; search once per segment.
+        seg.limit_ms = seg.elapsed_to_reach(Volume(seg.limit));
         seg
     }
 }
@@ -107,6 +110,8 @@ pub struct Segment {
     fast_volume: u64,
     /// Elapsed ms at which the slow rate takes over; `None` if never.
     slow_at_ms: Option<u64>,
+    /// Elapsed ms at which the segment stops on L (cached; `None` if never).
+    limit_ms: Option<u64>,
 }
 
 impl Segment {
@@ -157,7 +162,7 @@ impl Segment {
 
     /// When the segment stops on L.
     pub fn elapsed_to_limit(&self) -> Option<u64> {
-        self.elapsed_to_reach(Volume(self.limit))
+        self.limit_ms
     }
 
     /// The limit L this segment stops on.
