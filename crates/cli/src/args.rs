@@ -48,7 +48,7 @@ pub(crate) enum Command {
 pub(crate) enum ProtocolArg {
     /// ATIONet Fleet Mobile Payment API.
     Ationet,
-    /// TECS (not implemented yet).
+    /// TECS Cloud-iA (semi-integrated REST ECR API).
     Tecs,
     /// MobiTEF (not implemented yet).
     Mobitef,
@@ -61,7 +61,7 @@ pub(crate) enum ProtocolArg {
 }
 
 /// Protocols payrig implements today.
-pub(crate) const IMPLEMENTED: &[&str] = &["ationet"];
+pub(crate) const IMPLEMENTED: &[&str] = &["ationet", "tecs"];
 
 impl ProtocolArg {
     fn name(self) -> &'static str {
@@ -110,13 +110,16 @@ pub(crate) enum ClockArg {
 /// `payrig serve`.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Protocols to serve (default: every implemented one, i.e. `ationet`).
+    /// Protocols to serve (default: every implemented one, i.e. `ationet` and `tecs`; the
+    /// server always answers both on the same listener).
     #[arg(value_enum, value_name = "PROTOCOL")]
     pub(crate) protocols: Vec<ProtocolArg>,
     /// Listen address.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub(crate) listen: SocketAddr,
-    /// Scenario TOML; its `[ationet]` table configures tokens, sites, pumps and switches.
+    /// Scenario TOML; its `[ationet]` table configures tokens, sites, pumps and switches, its
+    /// `[tecs]` table terminals, customers, credentials and timers (`cards_file` and
+    /// `acquirer_profile_file` are read relative to the scenario file).
     /// Default: the built-in default scenario (fixtures/ationet/scenarios/default.toml).
     #[arg(long, value_name = "FILE")]
     pub(crate) scenario: Option<PathBuf>,
@@ -264,7 +267,7 @@ mod tests {
         assert_eq!(a.seed, 42);
         assert_eq!(a.clock, ClockArg::Real);
         assert!(a.protocols.is_empty());
-        assert_eq!(resolve_protocols(&a.protocols), ["ationet"]);
+        assert_eq!(resolve_protocols(&a.protocols), ["ationet", "tecs"]);
     }
 
     #[test]

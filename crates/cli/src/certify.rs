@@ -21,6 +21,11 @@ pub(crate) fn catalogue(protocol: &str) -> Option<Catalogue<'static>> {
             requirements: payrig_ationet::requirements::CATALOGUE,
             extension: Some("prompting"),
         }),
+        "tecs" => Some(Catalogue {
+            protocol: "tecs",
+            requirements: payrig_tecs::requirements::CATALOGUE,
+            extension: None,
+        }),
         _ => None,
     }
 }
@@ -383,10 +388,12 @@ mod tests {
     }
 
     #[test]
-    fn the_catalogue_is_known_for_ationet() {
+    fn the_catalogues_are_known_for_ationet_and_tecs() {
         let c = catalogue("ationet").unwrap();
         assert!(c.requirements.iter().any(|r| r.id == "ATN-S-001"));
-        assert!(catalogue("tecs").is_none());
+        let t = catalogue("tecs").unwrap();
+        assert!(t.requirements.iter().any(|r| r.id == "TEC-S-022"));
+        assert!(catalogue("mobitef").is_none());
     }
 
     #[test]

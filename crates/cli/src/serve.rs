@@ -1,6 +1,7 @@
 //! `payrig serve`: the reference servers with their simulated sites, until Ctrl-C.
 
 use std::net::SocketAddr;
+use std::path::Path;
 
 use anyhow::{anyhow, Context as _};
 use payrig_server::{ClockMode, ServerConfig, ServerError};
@@ -19,11 +20,58 @@ pub(crate) fn load_scenario(args: &ServeArgs) -> Result<AtionetConfig, CliError>
     AtionetConfig::from_toml(&text).map_err(|e| CliError::usage(anyhow!("scenario {name}: {e}")))
 }
 
-/// The `[tecs]` table of the same scenario file (terminals, customers, credentials).
+/// The `[tecs]` table of the same scenario file (terminals, customers, credentials), with
+/// `cards_file` and `acquirer_profile_file` read relative to the scenario file.
 pub(crate) fn load_tecs(args: &ServeArgs) -> Result<payrig_world::tecs::TecsConfig, CliError> {
     let (text, name) = scenario_text(args)?;
+    let base = args
+        .scenario
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let text = inline_tecs_files(&text, &base)
+        .map_err(|e| CliError::usage(anyhow!("scenario {name}: {e:#}")))?;
     payrig_world::tecs::TecsConfig::from_toml(&text)
         .map_err(|e| CliError::usage(anyhow!("scenario {name}: {e}")))
+}
+
+/// The `[tecs]` keys naming files, and the keys that carry their text (the world reads no
+/// files).
+const TECS_FILE_KEYS: [(&str, &str); 2] = [
+    ("cards_file", "cards_toml"),
+    ("acquirer_profile_file", "acquirer_profile_toml"),
+];
+
+/// Rewrites `[tecs] cards_file = "…"` and `acquirer_profile_file = "…"` into `cards_toml` and
+/// `acquirer_profile_toml` holding the files' text, read relative to `base_dir`. Text
+/// without those keys comes back unchanged.
+pub(crate) fn inline_tecs_files(text: &str, base_dir: &Path) -> anyhow::Result<String> {
+    let mut doc: toml::Table = toml::from_str(text).map_err(|e| anyhow!("{}", e.message()))?;
+    let Some(tecs) = doc.get_mut("tecs").and_then(toml::Value::as_table_mut) else {
+        return Ok(text.to_owned());
+    };
+    let mut changed = false;
+    for (file_key, text_key) in TECS_FILE_KEYS {
+        let Some(v) = tecs.remove(file_key) else {
+            continue;
+        };
+        let rel = v
+            .as_str()
+            .ok_or_else(|| anyhow!("tecs.{file_key} must be a string (a path)"))?;
+        if tecs.contains_key(text_key) {
+            return Err(anyhow!("give tecs.{file_key} or tecs.{text_key}, not both"));
+        }
+        let path = base_dir.join(rel);
+        let content = std::fs::read_to_string(&path)
+            .with_context(|| format!("tecs.{file_key}: cannot read {}", path.display()))?;
+        tecs.insert(text_key.to_owned(), toml::Value::String(content));
+        changed = true;
+    }
+    if !changed {
+        return Ok(text.to_owned());
+    }
+    toml::to_string(&doc).context("cannot re-encode the scenario")
 }
 
 fn scenario_text(args: &ServeArgs) -> Result<(String, String), CliError> {
@@ -104,13 +152,14 @@ pub(crate) fn banner(cfg: &ServerConfig, addr: SocketAddr, base: &str) -> String
     };
     let mut b = String::new();
     b.push_str(&format!(
-        "payrig {} serving ationet on {addr}\n",
+        "payrig {} serving ationet and tecs on {addr}\n",
         env!("CARGO_PKG_VERSION")
     ));
     b.push_str(&format!("  base URL      {base}\n"));
     b.push_str("  endpoints     POST /api/MobilePayments, POST /api/PreAuthorizedPayments,\n");
     b.push_str("                GET /api/MobilePayments/GetTransaction/{id}, POST /api/MobilePayments/Cancel\n");
     b.push_str(&format!("  bearer token  {token}\n"));
+    b.push_str(&tecs_banner(cfg, base));
     b.push_str(&format!("  seed, clock   {}, {clock}\n", cfg.seed));
     let control_header = match &cfg.control_token {
         Some(t) => format!(" -H 'X-Payrig-Control-Token: {t}'"),
@@ -133,12 +182,67 @@ pub(crate) fn banner(cfg: &ServerConfig, addr: SocketAddr, base: &str) -> String
     b.push_str(&format!(
         "  curl -s {base}/api/MobilePayments/GetTransaction/demo-0001 -H 'Authorization: Bearer {token}'\n"
     ));
+    let tecs_auth = tecs_auth_key(cfg);
+    b.push_str(&format!(
+        "  curl -s {base}/tecsclientrest/makeTransaction -H 'Authorization: {tecs_auth}' \
+         -H 'Content-Type: application/json' \\\n    -d '{{\"amount\":\"1255\",\"card_number\":\"\",\
+         \"currency\":\"EUR\",\"message_type\":\"0001\",\"terminal_number\":\"{terminal}\",\
+         \"transaction_date_time\":\"20240521190912\",\"transaction_id\":\"demo-0001\",\
+         \"transaction_origin_identifier\":\"1\",\"transaction_origin_indicator\":\"0\"}}'\n",
+        terminal = cfg
+            .tecs
+            .terminals
+            .keys()
+            .next()
+            .map(String::as_str)
+            .unwrap_or("88091105"),
+    ));
     if cfg.control {
+        if cfg.clock == ClockMode::Virtual {
+            b.push_str(&format!(
+                "    (blocks until the card and the acquirer are done: in another shell\n     \
+                 curl -s{control_header} -X POST {base}/_payrig/v1/clock/advance -d '{{\"until_idle\":true}}')\n"
+            ));
+        }
         b.push_str(&format!(
             "  curl -s{control_header} {base}/_payrig/v1/journal\n"
         ));
     }
     b.push_str("\nCtrl-C stops the server.");
+    b
+}
+
+/// The first TECS credential, as an `Authorization` value.
+fn tecs_auth_key(cfg: &ServerConfig) -> String {
+    let c = &cfg.tecs.credentials;
+    c.auth_keys
+        .first()
+        .cloned()
+        .or_else(|| c.bearer_tokens.first().map(|t| format!("Bearer {t}")))
+        .unwrap_or_else(|| "<authKey>".to_owned())
+}
+
+/// The TECS lines of the banner: base URLs, credentials, terminals.
+fn tecs_banner(cfg: &ServerConfig, base: &str) -> String {
+    let c = &cfg.tecs.credentials;
+    let mut b = String::new();
+    b.push_str(&format!(
+        "  TECS base     {base}/tecsclientrest and {base}/tecsclientrest-auth\n"
+    ));
+    b.push_str("  TECS ops      POST {base}/makeTransaction (blocks until the terminal is done), GET {base}/version\n");
+    let mut creds = Vec::new();
+    if let Some(k) = c.auth_keys.first() {
+        creds.push(format!("authKey {k}"));
+    }
+    if let Some(t) = c.bearer_tokens.first() {
+        creds.push(format!("Bearer {t}"));
+    }
+    if let Some(u) = c.basic.first() {
+        creds.push(format!("Basic {}:{}", u.user, u.password));
+    }
+    b.push_str(&format!("  TECS auth     {}\n", creds.join(" | ")));
+    let terminals: Vec<&str> = cfg.tecs.terminals.keys().map(String::as_str).collect();
+    b.push_str(&format!("  terminals     {}\n", terminals.join(", ")));
     b
 }
 
@@ -227,5 +331,44 @@ mod tests {
         assert!(b.contains("Bearer atn-test-7f3c9a1e"));
         assert!(b.contains("curl -s http://127.0.0.1:8080/api/MobilePayments"));
         assert!(b.contains("X-Payrig-Control-Token: ct"));
+        assert!(b.contains("http://127.0.0.1:8080/tecsclientrest-auth"));
+        assert!(b.contains("authKey tecs-authkey-1"));
+        assert!(b.contains("Bearer tecs-test-token"));
+        assert!(b.contains("Basic ecr88091105:Tecs-Test-Pass1"));
+        assert!(b.contains("88091105, 88091234"));
+    }
+
+    #[test]
+    fn tecs_file_keys_are_read_relative_to_the_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(
+            dir.path().join("sub/cards.toml"),
+            "[[cards]]\nid = \"my_card\"\nbrand = \"visa\"\npan = \"4111111111111111\"\nexpiry = \"3012\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("profile.toml"),
+            "name = \"mine\"\n[[rule]]\namount_last = \"77\"\noutcome = { code = \"05\" }\n",
+        )
+        .unwrap();
+        let scenario = dir.path().join("scenario.toml");
+        std::fs::write(
+            &scenario,
+            "[tecs]\ncards_file = \"sub/cards.toml\"\nacquirer_profile_file = \"profile.toml\"\nhost_timeout = \"5s\"\n",
+        )
+        .unwrap();
+        let cfg = load_tecs(&serve_args(&["--scenario", scenario.to_str().unwrap()])).unwrap();
+        assert!(cfg.cards.get("my_card").is_some());
+        assert!(cfg.cards.get("tecs_visa").is_some());
+        assert_eq!(cfg.acquirer_profile, "mine");
+        assert_eq!(cfg.host_timeout, payrig_core::Duration::from_secs(5));
+        std::fs::write(&scenario, "[tecs]\ncards_file = \"missing.toml\"\n").unwrap();
+        let e = load_tecs(&serve_args(&["--scenario", scenario.to_str().unwrap()])).unwrap_err();
+        assert_eq!(e.exit, Exit::Usage);
+        assert_eq!(
+            inline_tecs_files("[ationet]\nx = 1\n", Path::new(".")).unwrap(),
+            "[ationet]\nx = 1\n"
+        );
     }
 }

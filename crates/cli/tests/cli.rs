@@ -69,7 +69,7 @@ fn usage_errors_exit_2() {
             "--format",
             "html",
         ],
-        &["certify", "server", "--protocol", "tecs"],
+        &["certify", "server", "--protocol", "mobitef"],
         &["certify", "client", "--protocol", "ationet"],
         &["serve", "--listen", "not-an-address"],
         &["serve", "--listen", "0.0.0.0:0", "--control"],
@@ -151,6 +151,39 @@ fn certify_embedded_passes_everything() {
     let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
     assert!(junit.contains("<testsuite name=\"ationet."), "{junit}");
     assert!(junit.contains("payrig.caveat"));
+}
+
+#[test]
+fn certify_tecs_and_both_protocols_pass_everything() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("report");
+    let o = payrig(&[
+        "certify",
+        "server",
+        "--protocol",
+        "ationet",
+        "--protocol",
+        "tecs",
+        "--out",
+        dir.to_str().unwrap(),
+        "--min-score",
+        "100%",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let tecs = &summary["by_protocol"]["tecs"];
+    let n = payrig_tecs::requirements::CATALOGUE
+        .iter()
+        .filter(|r| r.side == payrig_core::Side::Server && !r.optional)
+        .count();
+    let all = format!("{n}/{n}");
+    assert_eq!(tecs["index"], all.as_str(), "{summary:#}");
+    assert_eq!(tecs["score"], all.as_str(), "{summary:#}");
+    assert_eq!(summary["scenarios"]["failed"], 0);
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<testsuite name=\"tecs."), "{junit}");
+    assert!(junit.contains("<testsuite name=\"ationet."), "{junit}");
 }
 
 /// Kills the child when dropped, so a failed assertion does not leak a server.
