@@ -19,10 +19,7 @@ Feature: TECS reader failures
     When the ECR sends a sale "S1" of "500"
     Then the response is 200 "0000"
 
-  # Known payrig-world bug (reported): a reader that never reads the card answers 2002 at
-  # card_wait instead of 2003, because the terminal's card_wait fires before the reader's
-  # present timeout that reports the read failure. Excluded until the world is fixed.
-  @TEC-S-005 @wip
+  @TEC-S-005
   Scenario: a reader that never reads the card ends the sale 2003
     Given the reader of terminal "88091105" fails to read the next 1000 cards
     When the ECR sends a sale "S1" of "500"

@@ -462,6 +462,24 @@ async fn outcome_add(State(s): S, h: HeaderMap, b: Bytes) -> Response {
         }
         None => v["match"].get("terminal").is_some(),
     };
+    // conformance.md 3 writes `{"kind":"no_response"}` and `{"kind":"late",...}`; the
+    // acquirer's TOML form is `"no_response"` and `{"late":{...}}`.
+    if let Some(o) = v.get_mut("outcome") {
+        match o
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .as_deref()
+        {
+            Some("no_response") => *o = json!("no_response"),
+            Some("late") => {
+                let after_ms = o.get("after_ms").cloned();
+                let code = o.get("code").cloned();
+                *o = json!({"late": {"after_ms": after_ms, "code": code}});
+            }
+            _ => {}
+        }
+    }
     let o: PfepOverride = match serde_json::from_value(v) {
         Ok(o) => o,
         Err(e) => return err(400, "bad_request", format!("invalid override: {e}")),

@@ -96,7 +96,14 @@ struct Slot {
     /// The last card the reader handed over (its PIN and issuer behaviour decide the
     /// acquirer's answer).
     last_card: Option<Box<payrig_reader::CardData>>,
+    /// Failed reads in the current card wait.
+    read_errors: u32,
 }
+
+/// Failed reads after which the terminal gives up on the card wait with `2003`. Five leaves
+/// room for the chip-fallback path (three chip failures, then a swipe). payrig's choice: the
+/// spec names the outcome (T5) but not the count.
+const MAX_READ_ERRORS: u32 = 5;
 
 /// The TECS world.
 #[derive(Debug)]
@@ -137,8 +144,11 @@ impl TecsWorld {
                 .with_cards(cfg.cards.clone())
                 .with_customer(t.customer.clone());
             rc.cvm_rules = cfg.cvm_rules.clone();
-            // The terminal's card_wait decides; the reader waits a little longer.
-            rc.present_timeout = cfg.card_wait + payrig_core::Duration::from_secs(1);
+            // The reader gives up 1 ms before the terminal's card_wait, so a session that only
+            // saw read errors ends as a read failure (2003); one where nobody presented ends
+            // with the terminal's own card_wait (2002).
+            rc.present_timeout =
+                payrig_core::Duration(cfg.card_wait.as_millis().saturating_sub(1).max(1));
             let rng = payrig_core::rng::stream_rng(seed, &format!("reader/{}", t.number));
             let Ok(reader) = Reader::new(rc, rng) else {
                 continue;
@@ -152,6 +162,7 @@ impl TecsWorld {
                 term_sched: None,
                 reader_sched: None,
                 last_card: None,
+                read_errors: 0,
             });
         }
         let own = cfg
@@ -433,6 +444,7 @@ impl TecsWorld {
                         self.trace
                             .record(now, s, "to_reader", json!(format!("{cmd:?}")), None);
                     }
+                    self.slots[idx].read_errors = 0;
                     let inputs = bridge::reader_inputs(&self.slots[idx].number, &cmd);
                     for input in inputs {
                         let _ = self.slots[idx].reader.handle_input(now, input);
@@ -508,6 +520,14 @@ impl TecsWorld {
             }
             if let payrig_reader::Output::CardData(cd) = &out {
                 self.slots[idx].last_card = Some(cd.clone());
+                self.slots[idx].read_errors = 0;
+            }
+            if let payrig_reader::Output::ReadError { .. } = &out {
+                self.slots[idx].read_errors += 1;
+                if self.slots[idx].read_errors == MAX_READ_ERRORS {
+                    to_terminal
+                        .push((at.max(now), payrig_tecs::messages::ReaderEvent::ReadFailure));
+                }
             }
             if let Some(e) = bridge::terminal_event(&out) {
                 to_terminal.push((at.max(now), e));
