@@ -41,6 +41,25 @@ pub(crate) enum Command {
     /// Run the conformance suite and write the reports.
     #[command(subcommand_required = true)]
     Certify(CertifyArgs),
+    /// Re-render reports from a run directory, or grade a saved journal.
+    Report(ReportArgs),
+}
+
+/// `payrig report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// A run directory written by `certify` (re-rendered from its results.json).
+    #[arg(value_name = "DIR", required_unless_present = "journal")]
+    pub(crate) dir: Option<PathBuf>,
+    /// A journal database written by `serve --journal FILE`: grade the clients in it.
+    #[arg(long, value_name = "FILE", conflicts_with = "dir")]
+    pub(crate) journal: Option<PathBuf>,
+    /// Protocols to grade from a journal (default: every protocol in it).
+    #[arg(long, value_enum, value_name = "P")]
+    pub(crate) protocol: Vec<ProtocolArg>,
+    /// Where to write (default: the run directory itself, or `payrig-report`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// A protocol name as given on the command line.
@@ -139,6 +158,9 @@ pub(crate) struct ServeArgs {
     /// Control requests must send `X-Payrig-Control-Token: T`. Implies --control.
     #[arg(long, value_name = "T")]
     pub(crate) control_token: Option<String>,
+    /// Keep the journal in this SQLite file (WAL); `payrig report --journal FILE` reads it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) journal: Option<PathBuf>,
 }
 
 /// `payrig certify`.
@@ -201,13 +223,36 @@ pub(crate) struct CertifyServerArgs {
     pub(crate) fail_on_skip: bool,
 }
 
-/// `payrig certify client` (issue 4): accepted by the parser so that it can say it is not
-/// implemented yet.
+/// `payrig certify client`: payrig serves and grades the vendor client that talks to it.
 #[derive(Debug, Args)]
 pub(crate) struct CertifyClientArgs {
-    /// Anything; ignored.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub(crate) rest: Vec<String>,
+    /// Protocol(s) to serve and grade (repeatable, or `all`).
+    #[arg(long, value_enum, required = true, value_name = "P")]
+    pub(crate) protocol: Vec<ProtocolArg>,
+    /// Where the vendor's client connects.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub(crate) listen: SocketAddr,
+    /// Plan: only `observe` (record for --duration and grade whatever happened) exists yet.
+    #[arg(long, default_value = "observe", value_name = "observe")]
+    pub(crate) plan: String,
+    /// How long to record (`90s`, `10m`); Ctrl-C ends it early and still grades.
+    #[arg(long, default_value = "10m", value_name = "DUR")]
+    pub(crate) duration: String,
+    /// Scenario TOML for the served sites and terminals.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scenario: Option<PathBuf>,
+    /// Run seed.
+    #[arg(long, default_value_t = 42, value_name = "N")]
+    pub(crate) seed: u64,
+    /// Clock: `real` (default: the client lives in real time) or `virtual`.
+    #[arg(long, value_enum, default_value = "real", value_name = "real|virtual")]
+    pub(crate) clock: ClockArg,
+    /// Also keep the journal in this SQLite file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) journal: Option<PathBuf>,
+    /// Report directory.
+    #[arg(long, default_value = "payrig-report", value_name = "DIR")]
+    pub(crate) out: PathBuf,
 }
 
 /// Output switches shared by the commands.

@@ -33,32 +33,40 @@ pub(crate) fn catalogue(protocol: &str) -> Option<Catalogue<'static>> {
 /// Which report files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Formats {
-    /// `summary.json`.
+    /// summary.json.
     pub(crate) json: bool,
-    /// `junit.xml`.
+    /// junit.xml.
     pub(crate) junit: bool,
+    /// messages.ndjson (Cucumber Messages).
+    pub(crate) ndjson: bool,
+    /// report.html.
+    pub(crate) html: bool,
 }
 
-/// Parses `--format`; NDJSON and HTML are seams that exit 2 as not implemented yet.
+/// Parses `--format` (default: all four).
 pub(crate) fn formats(given: &[String]) -> Formats {
     if given.is_empty() {
         return Formats {
             json: true,
             junit: true,
+            ndjson: true,
+            html: true,
         };
     }
     let mut f = Formats {
         json: false,
         junit: false,
+        ndjson: false,
+        html: false,
     };
     for name in given {
         match name.trim() {
             "json" => f.json = true,
             "junit" => f.junit = true,
-            "ndjson" => args::not_implemented("--format ndjson (Cucumber Messages)"),
-            "html" => args::not_implemented("--format html (the HTML report)"),
+            "ndjson" => f.ndjson = true,
+            "html" => f.html = true,
             other => args::usage_error(&format!(
-                "--format: unknown format `{other}` (json, junit; ndjson and html later)"
+                "--format: unknown format `{other}` (json, junit, ndjson, html)"
             )),
         }
     }
@@ -343,6 +351,24 @@ pub(crate) async fn run_server(a: CertifyServerArgs, out: Output) -> Result<Exit
         }
         files.push(report::JUNIT_FILE);
     }
+    // results.json lets `payrig report DIR` re-render every format later.
+    if let Ok(text) = serde_json::to_vec_pretty(&results) {
+        let _ = std::fs::create_dir_all(&dir);
+        std::fs::write(dir.join("results.json"), text).map_err(|e| {
+            CliError::internal(anyhow!("{}: {e}", dir.join("results.json").display()))
+        })?;
+    }
+    if formats.ndjson {
+        let sources = crate::features::sources(&root.path, &protocols);
+        report::write_messages(&dir, &results, &sources)
+            .map_err(|e| CliError::internal(anyhow!("messages.ndjson: {e}")))?;
+        files.push(report::MESSAGES_FILE);
+    }
+    if formats.html {
+        report::write_html(&dir, &summary, &results)
+            .map_err(|e| CliError::internal(anyhow!("report.html: {e}")))?;
+        files.push(report::HTML_FILE);
+    }
     let (exit, notes) = verdict(&a, &summary);
     out.say(render(&results, &summary, &dir, &files, &notes));
     Ok(exit)
@@ -412,14 +438,18 @@ mod tests {
             formats(&[]),
             Formats {
                 json: true,
-                junit: true
+                junit: true,
+                ndjson: true,
+                html: true,
             }
         );
         assert_eq!(
             formats(&["junit".to_owned()]),
             Formats {
                 json: false,
-                junit: true
+                junit: true,
+                ndjson: false,
+                html: false,
             }
         );
     }

@@ -92,6 +92,29 @@ pub(crate) fn resolve(given: Option<&Path>, protocols: &[String]) -> anyhow::Res
     extract(protocols)
 }
 
+/// The feature sources of `protocols` under `root`, as `(uri, text)` pairs with uris
+/// `<protocol>/<file>.feature` (what the Cucumber Messages writer expects).
+pub(crate) fn sources(root: &Path, protocols: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in protocols {
+        let Ok(dir) = std::fs::read_dir(root.join(p)) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|f| f.extension().is_some_and(|x| x == "feature"))
+            .collect();
+        files.sort();
+        for f in files {
+            if let (Some(name), Ok(text)) = (f.file_name(), std::fs::read_to_string(&f)) {
+                out.push((format!("{p}/{}", name.to_string_lossy()), text));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -8,6 +8,7 @@
 
 mod args;
 mod certify;
+mod client;
 mod exit;
 mod features;
 mod gate;
@@ -55,10 +56,9 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Serve(a) => serve::run(a, out).await,
         Command::Certify(c) => match c.command {
             CertifyCommand::Server(a) => certify::run_server(*a, out).await,
-            CertifyCommand::Client(_) => {
-                args::not_implemented("`certify client` (client grading, issue 4)")
-            }
+            CertifyCommand::Client(a) => client::run(a, out).await,
         },
+        Command::Report(a) => client::report(a, out),
     }
 }
 

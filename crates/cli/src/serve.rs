@@ -249,7 +249,8 @@ fn tecs_banner(cfg: &ServerConfig, base: &str) -> String {
 /// Runs `payrig serve`.
 pub(crate) async fn run(args: ServeArgs, out: Output) -> Result<Exit, CliError> {
     let cfg = server_config(&args)?;
-    let server = match payrig_server::start(cfg.clone()).await {
+    let server = match payrig_server::start_with_journal(cfg.clone(), args.journal.as_deref()).await
+    {
         Ok(s) => s,
         Err(e @ ServerError::ControlWithoutToken(_)) => return Err(CliError::usage(e)),
         Err(e) => return Err(CliError::setup(e)),

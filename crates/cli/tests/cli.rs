@@ -67,10 +67,10 @@ fn usage_errors_exit_2() {
             "--protocol",
             "ationet",
             "--format",
-            "html",
+            "pdf",
         ],
         &["certify", "server", "--protocol", "mobitef"],
-        &["certify", "client", "--protocol", "ationet"],
+        &["certify", "client", "--protocol", "ationet", "--plan", "full"],
         &["serve", "--listen", "not-an-address"],
         &["serve", "--listen", "0.0.0.0:0", "--control"],
         &["serve", "--scenario", "/nonexistent/scenario.toml"],
@@ -80,11 +80,11 @@ fn usage_errors_exit_2() {
     }
     let o = payrig(&[
         "certify",
-        "server",
+        "client",
         "--protocol",
         "ationet",
-        "--format",
-        "ndjson",
+        "--plan",
+        "full",
     ]);
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("not implemented yet"),
