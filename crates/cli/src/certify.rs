@@ -73,6 +73,42 @@ pub(crate) fn formats(given: &[String]) -> Formats {
     f
 }
 
+/// Progress on stderr: a bar on a terminal, one plain line per scenario otherwise.
+fn progress(root: &Path, protocols: &[String], out: Output) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if out.quiet {
+        return None;
+    }
+    if !std::io::stderr().is_terminal() {
+        runner::set_progress(Some(Box::new(|r| {
+            let word = match &r.status {
+                payrig_conformance::results::ScenarioStatus::Passed => "ok  ",
+                payrig_conformance::results::ScenarioStatus::Failed { .. } => "FAIL",
+                _ => "skip",
+            };
+            eprintln!("{word} {}/{}: {}", r.protocol, r.feature, r.name);
+        })));
+        return None;
+    }
+    let total: u64 = protocols
+        .iter()
+        .filter_map(|p| runner::lint_features(&root.join(p)).ok())
+        .map(|fs| fs.iter().map(|f| f.scenarios.len() as u64).sum::<u64>())
+        .sum();
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let b = bar.clone();
+    runner::set_progress(Some(Box::new(move |r| {
+        b.inc(1);
+        b.set_message(format!("{}/{}: {}", r.protocol, r.feature, r.name));
+    })));
+    Some(bar)
+}
+
 /// `embedded` or a URL.
 pub(crate) fn target_spec(a: &CertifyServerArgs) -> Result<TargetSpec, CliError> {
     let t = a.target.trim();
@@ -312,6 +348,7 @@ pub(crate) async fn run_server(a: CertifyServerArgs, out: Output) -> Result<Exit
             .unwrap_or(2)
     });
 
+    let bar = progress(&root.path, &protocols, out);
     let mut runs = Vec::new();
     for p in &protocols {
         let opts = RunOptions {
@@ -330,6 +367,10 @@ pub(crate) async fn run_server(a: CertifyServerArgs, out: Output) -> Result<Exit
             }
         };
         runs.push(run.map_err(classify)?);
+    }
+    runner::set_progress(None);
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     let results = merge(runs).ok_or_else(|| CliError::usage(anyhow!("no protocol selected")))?;
 

@@ -588,6 +588,27 @@ struct Running {
     failure: Option<String>,
 }
 
+/// A callback told of every scenario as it finishes (the CLI draws its progress bar with it).
+pub type ProgressFn = Box<dyn Fn(&ScenarioResult) + Send + Sync>;
+
+static PROGRESS: Mutex<Option<ProgressFn>> = Mutex::new(None);
+
+/// Installs (or with `None` removes) the process-wide progress callback. Process-wide because
+/// runs are started by the one CLI invocation; tests leave it unset.
+pub fn set_progress(f: Option<ProgressFn>) {
+    if let Ok(mut p) = PROGRESS.lock() {
+        *p = f;
+    }
+}
+
+fn report_progress(r: &ScenarioResult) {
+    if let Ok(p) = PROGRESS.lock() {
+        if let Some(f) = p.as_ref() {
+            f(r);
+        }
+    }
+}
+
 /// The cucumber writer that turns events into [`ScenarioResult`]s.
 #[derive(Debug)]
 pub struct Collector {
@@ -705,6 +726,7 @@ impl Collector {
                     duration_ms: u64::try_from(r.started.elapsed().as_millis()).unwrap_or(u64::MAX),
                     steps: r.steps,
                 };
+                report_progress(&result);
                 if let Ok(mut out) = self.out.lock() {
                     out.push(result);
                 }
