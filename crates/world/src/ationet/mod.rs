@@ -17,7 +17,8 @@ mod config;
 mod pfep;
 mod site;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use slab::Slab;
 
 use payrig_ationet::domain::{CreateRequest, PromptRequest, TransactionSnapshot};
 use payrig_ationet::machine::{Input, Output, PfepEvent, SiteEvent, SiteFacts, Transaction};
@@ -52,7 +53,7 @@ enum Key {
     Tx(TxIdx),
     Pump(u16, u8),
     Pfep,
-    Delivery(u64),
+    Delivery(usize),
 }
 
 /// An event waiting for its delivery time.
@@ -109,8 +110,9 @@ pub struct AtionetWorld {
     pfep: Pfep,
     pfep_scheduled: Option<Timestamp>,
     queue: TimerQueue<Key>,
-    deliveries: HashMap<u64, (TxIdx, Delivery)>,
-    next_delivery: u64,
+    /// Events waiting for their delivery time; each is popped exactly once, so slots can be
+    /// reused without stale heap entries.
+    deliveries: Slab<(TxIdx, Delivery)>,
     sequence: u64,
     id_rng: ChaCha8Rng,
     trace: Trace,
@@ -139,7 +141,7 @@ impl AtionetWorld {
         keep_history: bool,
     ) -> AtionetWorld {
         let mut sites = Vec::new();
-        let mut site_idx = HashMap::new();
+        let mut site_idx = HashMap::default();
         for (i, s) in cfg.sites.values().enumerate() {
             let i = u16::try_from(i).unwrap_or(NO_SITE - 1);
             site_idx.insert(s.code.clone(), i);
@@ -153,15 +155,14 @@ impl AtionetWorld {
             tx_site: Vec::new(),
             scheduled: Vec::new(),
             histories: Vec::new(),
-            by_id: HashMap::new(),
-            by_key: HashMap::new(),
+            by_id: HashMap::default(),
+            by_key: HashMap::default(),
             sites,
             site_idx,
             pfep,
             pfep_scheduled: None,
             queue: TimerQueue::default(),
-            deliveries: HashMap::new(),
-            next_delivery: 0,
+            deliveries: Slab::new(),
             sequence: 0,
             id_rng: payrig_core::rng::stream_rng(seed, "ationet/ids"),
             trace,
@@ -226,7 +227,7 @@ impl AtionetWorld {
                 .and_then(|site| site.pump_timeout(fp))
                 .is_some_and(|d| d == at),
             Some((at, Key::Pfep)) => self.pfep.timeout() == Some(at),
-            Some((_, Key::Delivery(id))) => self.deliveries.contains_key(&id),
+            Some((_, Key::Delivery(id))) => self.deliveries.contains(id),
             None => false,
         }
     }
@@ -279,7 +280,7 @@ impl AtionetWorld {
                     self.schedule_pfep();
                 }
                 Key::Delivery(id) => {
-                    if let Some((tx, d)) = self.deliveries.remove(&id) {
+                    if let Some((tx, d)) = self.deliveries.try_remove(id) {
                         fired += 1;
                         let input = match d {
                             Delivery::Site(e) => Input::Site(e),
@@ -744,9 +745,7 @@ impl AtionetWorld {
     }
 
     fn deliver(&mut self, at: Timestamp, tx: TxIdx, d: Delivery) {
-        self.next_delivery += 1;
-        let id = self.next_delivery;
-        self.deliveries.insert(id, (tx, d));
+        let id = self.deliveries.insert((tx, d));
         self.queue.push(at, Key::Delivery(id));
     }
 

@@ -2,7 +2,7 @@
 //! `ationet-default` profile (spec section 7: by the last two digits of `primaryTrack`,
 //! 91 decline, 92 grant of 20 units, 93 completion rejected, 94 odometer prompt, 95 no answer).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use payrig_acquirer::{
     Acquirer, AcquirerConfig, Amount, AuthCodeStyle, AuthKind, Authorise, Card, Entry, Latencies,
@@ -59,8 +59,8 @@ impl Pfep {
         Pfep {
             acq: Acquirer::new(ac, payrig_core::rng::stream_rng(seed, "acquirer/main")),
             next_id: 0,
-            pending: HashMap::new(),
-            auth: HashMap::new(),
+            pending: HashMap::default(),
+            auth: HashMap::default(),
         }
     }
 
