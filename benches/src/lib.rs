@@ -507,3 +507,401 @@ mod tests {
         assert!((20_000..30_000).contains(&ms), "{ms}");
     }
 }
+
+/// TECS builders: the spec's wire samples, a sale and a preauth + capture driven through one
+/// [`payrig_tecs::Terminal`] with synthetic reader and acquirer events, a busy refusal, and
+/// sales run back to back in a [`payrig_world::tecs::TecsWorld`] in virtual time.
+///
+/// Like the ATIONet builders above: no timing here, and the unit tests at the bottom check
+/// that every measured flow really ends in a `0000` approval (or `3003` for the busy
+/// refusal), so a bench can never silently measure refusals.
+///
+/// Driving loop of the world sales (the world jumps from deadline to deadline):
+///
+/// ```text
+/// let mut w = TecsWorld::new(TecsConfig::default(), SEED, T0, false);
+/// let tally = run_sales(&mut w, T0, sale_queues(&DEFAULT_TERMINALS, 32));
+/// // submit the head of each terminal's queue; then take_responses / response_written /
+/// // submit that terminal's next sale, next_deadline / advance, until every queue is empty
+/// ```
+pub mod tecs {
+    use std::collections::VecDeque;
+
+    use payrig_core::{Machine, Timestamp};
+    use payrig_tecs::messages::{
+        AcquirerAnswer, CardData, Cvm, Entry, Input, Output, ReaderEvent, TerminalConfig,
+    };
+    use payrig_tecs::wire::{decode_request, TransactionRequest, TransactionResponse};
+    use payrig_tecs::{Reject, Request, Terminal};
+    use payrig_world::tecs::{Submitted, TecsWorld};
+
+    /// The spec's sale request (3.2), byte for byte as in `fixtures/tecs/` (388 B).
+    pub const SALE_SAMPLE: &[u8] = include_bytes!("../../fixtures/tecs/sale.request.json");
+
+    /// The preauthorisation `7000001` for 50.00 EUR (origin `5`).
+    pub const PREAUTH_SAMPLE: &[u8] = include_bytes!("../../fixtures/tecs/preauth.request.json");
+
+    /// The capture `7000002` of 40.00 EUR of `TXID00000000000007000001` (`0013`, origin `4`).
+    pub const CAPTURE_SAMPLE: &[u8] = include_bytes!("../../fixtures/tecs/capture.request.json");
+
+    /// A second sale sent while the sale runs (the spec's "Busy" example).
+    pub const BUSY_SAMPLE: &[u8] = include_bytes!("../../fixtures/tecs/busy.request.json");
+
+    /// The spec's sale response (3.2): what [`sale`] answers at [`ANSWER_AT`].
+    pub const SALE_RESPONSE_SAMPLE: &[u8] =
+        include_bytes!("../../fixtures/tecs/sale.response.json");
+
+    /// The spec sample's terminal.
+    pub const TERMINAL: &str = "88091105";
+
+    /// 2024-05-21T19:09:12Z, the spec sample's `transaction_date_time`: start of the machine
+    /// flows.
+    pub const T0: Timestamp = Timestamp(1_716_318_552_000);
+
+    /// 19:09:31Z, when the spec sample's approval arrives.
+    pub const ANSWER_AT: Timestamp = Timestamp(1_716_318_571_000);
+
+    /// A spec sample, decoded and validated.
+    ///
+    /// # Panics
+    /// Only if a fixture no longer decodes, which the tecs crate's snapshot tests forbid.
+    #[allow(clippy::expect_used)]
+    pub fn request(sample: &[u8]) -> Request {
+        decode_request(sample)
+            .map_err(|(p, _)| p)
+            .expect("a TECS spec sample decodes")
+    }
+
+    /// A fresh, idle terminal `88091105` with the default configuration (D15, D17).
+    pub fn terminal() -> Terminal {
+        Terminal::new(TerminalConfig::new(TERMINAL))
+    }
+
+    /// The card the default reader hands over: VISA 4111…1111 inserted, online PIN `1234`.
+    pub fn visa() -> CardData {
+        CardData {
+            pan: "4111111111111111".to_owned(),
+            expiry: "2712".to_owned(),
+            brand: "VISA".to_owned(),
+            svc: "201".to_owned(),
+            entry: Entry::Insert,
+            cvm: Cvm::OnlinePin,
+            pin: Some("1234".to_owned()),
+            aid: "A0000000031010".to_owned(),
+            cryptogram: "8F3A1C2B".to_owned(),
+            tip_minor: 0,
+        }
+    }
+
+    /// The acquirer's approval (`00`) of request `id`, as requested: `K7Q2M9`, STAN `stan`.
+    pub fn approval(id: u64, stan: &str) -> AcquirerAnswer {
+        AcquirerAnswer {
+            id,
+            code: "00".to_owned(),
+            approved_minor: None,
+            auth_code: "K7Q2M9".to_owned(),
+            stan: stan.to_owned(),
+            rrn: format!("RRN{stan}"),
+        }
+    }
+
+    /// What one input's drain brought out that the next input depends on.
+    #[derive(Debug, Default)]
+    pub struct Drained {
+        /// Outputs drained.
+        pub outputs: usize,
+        /// The id of the last `ToAcquirer`, to echo in the answer.
+        pub acquirer_id: Option<u64>,
+        /// The last `Respond` body.
+        pub response: Option<Box<TransactionResponse>>,
+    }
+
+    /// Feeds one input, drains the outputs (the drain rule) and keeps what a world would
+    /// route onwards: the acquirer request id and the response. A reject is returned as is.
+    ///
+    /// # Errors
+    /// The terminal's [`Reject`] (busy, duplicate, unknown terminal, unreachable).
+    pub fn feed(t: &mut Terminal, now: Timestamp, input: Input) -> Result<Drained, Reject> {
+        t.handle_input(now, input)?;
+        let mut d = Drained::default();
+        while let Some(o) = t.poll_output() {
+            d.outputs += 1;
+            match o {
+                Output::ToAcquirer(a) => d.acquirer_id = Some(a.id()),
+                Output::Respond { response, .. } => d.response = Some(response),
+                o => {
+                    std::hint::black_box(o);
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// Inputs one [`sale`] feeds to the terminal.
+    pub const SALE_INPUTS: u64 = 4;
+
+    /// A reader sale on an idle terminal, T1 → T3 → T6 → T8 (idle → awaiting_card →
+    /// authorizing → done → idle): the request, the card read, the acquirer's approval at
+    /// [`ANSWER_AT`] (STAN `000042`), the response written. Four inputs ([`SALE_INPUTS`]).
+    /// The synthetic card (eight short `String`s) and answer (four) are built here, as a
+    /// reader and an acquirer would build them. Returns the response (`None` if the flow
+    /// broke off; the tests forbid it).
+    pub fn sale(
+        t: &mut Terminal,
+        req_id: u64,
+        request: Request,
+    ) -> Option<Box<TransactionResponse>> {
+        let request = Box::new(request);
+        feed(t, T0, Input::Request { req_id, request }).ok()?;
+        let read = feed(t, T0, Input::Reader(ReaderEvent::CardRead(visa()))).ok()?;
+        let answer = approval(read.acquirer_id?, "000042");
+        let done = feed(t, ANSWER_AT, Input::Acquirer(answer)).ok()?;
+        feed(t, ANSWER_AT, Input::ResponseWritten { req_id }).ok()?;
+        done.response
+    }
+
+    /// Inputs one [`preauth_capture`] feeds to the terminal.
+    pub const PREAUTH_CAPTURE_INPUTS: u64 = 7;
+
+    /// A preauthorisation read from the card and approved (4 inputs, as [`sale`]), then its
+    /// capture by `TXID` reference, which goes to the acquirer without a card (T2: request,
+    /// approval, written; 3 inputs). Seven inputs ([`PREAUTH_CAPTURE_INPUTS`]). Returns both
+    /// responses.
+    pub fn preauth_capture(
+        t: &mut Terminal,
+        preauth: Request,
+        capture: Request,
+    ) -> (
+        Option<Box<TransactionResponse>>,
+        Option<Box<TransactionResponse>>,
+    ) {
+        let first = sale(t, 1, preauth);
+        let second = (|| {
+            let request = Box::new(capture);
+            let sent = feed(t, ANSWER_AT, Input::Request { req_id: 2, request }).ok()?;
+            let answer = approval(sent.acquirer_id?, "000043");
+            let done = feed(t, ANSWER_AT, Input::Acquirer(answer)).ok()?;
+            feed(t, ANSWER_AT, Input::ResponseWritten { req_id: 2 }).ok()?;
+            done.response
+        })();
+        (first, second)
+    }
+
+    /// A terminal waiting for the card of the spec's sale (request 1): any other request is
+    /// refused busy (T11).
+    ///
+    /// # Panics
+    /// Only if the terminal refuses the sale (the tests forbid it).
+    #[allow(clippy::expect_used)]
+    pub fn awaiting_card() -> Terminal {
+        let mut t = terminal();
+        let request = Box::new(request(SALE_SAMPLE));
+        feed(&mut t, T0, Input::Request { req_id: 1, request }).expect("the sale starts");
+        t
+    }
+
+    /// The busy refusal (T11, 400 `3003`): one request to a terminal in `awaiting_card`.
+    /// Nothing changes, so the same terminal serves every iteration.
+    ///
+    /// # Errors
+    /// The refusal, which is the expected outcome.
+    pub fn busy(t: &mut Terminal, req_id: u64, request: Request) -> Result<Drained, Reject> {
+        let request = Box::new(request);
+        feed(t, T0, Input::Request { req_id, request })
+    }
+
+    /// The response of a full approval: the spec's sale answered as in its 3.2 sample (all
+    /// 26 fields, 19 of them set), as [`sale`] produces it.
+    pub fn full_approval() -> TransactionResponse {
+        sale(&mut terminal(), 1, request(SALE_SAMPLE))
+            .map(|b| *b)
+            .unwrap_or_default()
+    }
+
+    /// The spec's sale for terminal `terminal` with `transaction_id` `id` (at most 20).
+    ///
+    /// # Panics
+    /// Only if the changed sample stops validating (a bad `terminal` or `id`).
+    #[allow(clippy::expect_used)]
+    pub fn sale_for(terminal: &str, id: String) -> Request {
+        let mut wire = TransactionRequest::parse(SALE_SAMPLE).expect("the sale sample parses");
+        wire.terminal_number = Some(terminal.to_owned());
+        wire.transaction_id = Some(id);
+        Request::from_wire(&wire).expect("the changed sale validates")
+    }
+
+    /// `per_terminal` sales for each of `terminals`, in one queue per terminal, with distinct
+    /// ids (`B<terminal index><n>`).
+    pub fn sale_queues(terminals: &[&str], per_terminal: usize) -> Vec<VecDeque<Request>> {
+        terminals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (0..per_terminal)
+                    .map(|n| sale_for(t, format!("B{i}{n:010}")))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// What [`run_sales`] saw.
+    #[derive(Debug, Default, Clone, PartialEq, Eq)]
+    pub struct Tally {
+        /// Responses with `0000`.
+        pub approved: usize,
+        /// Other responses, including refusals at submit.
+        pub other: usize,
+        /// Deadlines fired.
+        pub fired: usize,
+        /// Virtual time of the last response (the settled tail is later).
+        pub end: Timestamp,
+    }
+
+    /// Runs every queue back to back on its terminal, the terminals side by side: submit
+    /// each queue's head at `now`; whenever a response comes out, report it written at once
+    /// and submit that terminal's next sale; otherwise `advance` to `next_deadline`. When
+    /// every queue is empty and every sale answered (or nothing is scheduled), settles the
+    /// world: the reader's tail after the last response (card removal) fires too.
+    pub fn run_sales(w: &mut TecsWorld, now: Timestamp, queues: Vec<VecDeque<Request>>) -> Tally {
+        let mut queues = queues;
+        let mut tally = Tally {
+            end: now,
+            ..Tally::default()
+        };
+        let mut now = now;
+        // (req_id, queue) of the sale each terminal runs.
+        let mut pending: Vec<(u64, usize)> = Vec::with_capacity(queues.len());
+        let submit = |w: &mut TecsWorld,
+                      now: Timestamp,
+                      q: usize,
+                      queues: &mut [VecDeque<Request>],
+                      pending: &mut Vec<(u64, usize)>,
+                      tally: &mut Tally| {
+            while let Some(r) = queues[q].pop_front() {
+                match w.submit(now, r) {
+                    Submitted::Pending(id) => {
+                        pending.push((id, q));
+                        return;
+                    }
+                    _ => tally.other += 1,
+                }
+            }
+        };
+        for q in 0..queues.len() {
+            submit(w, now, q, &mut queues, &mut pending, &mut tally);
+        }
+        while !pending.is_empty() {
+            for r in w.take_responses() {
+                if r.code == "0000" {
+                    tally.approved += 1;
+                } else {
+                    tally.other += 1;
+                }
+                w.response_written(now, r.req_id);
+                if let Some(p) = pending.iter().position(|&(id, _)| id == r.req_id) {
+                    let (_, q) = pending.swap_remove(p);
+                    submit(w, now, q, &mut queues, &mut pending, &mut tally);
+                }
+            }
+            if pending.is_empty() {
+                break;
+            }
+            let Some(t) = w.next_deadline() else {
+                break;
+            };
+            tally.fired += w.advance(t);
+            now = now.max(t);
+        }
+        tally.end = now;
+        // The reader's tail after the last response (card removal, idle prompt).
+        while let Some(t) = w.next_deadline() {
+            tally.fired += w.advance(t);
+        }
+        tally
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+        use super::*;
+        use payrig_tecs::{RecordStatus, ResponseCode, TerminalState};
+        use payrig_world::tecs::{TecsConfig, DEFAULT_TERMINALS};
+
+        #[test]
+        fn sale_is_a_0000_approval_byte_for_byte_the_spec_sample() {
+            let mut t = terminal();
+            let resp = sale(&mut t, 1, request(SALE_SAMPLE)).expect("a response");
+            assert_eq!(resp.response_code, "0000");
+            assert_eq!(resp.authorization_number, "K7Q2M9");
+            assert_eq!(
+                String::from_utf8(resp.encode()).unwrap(),
+                String::from_utf8_lossy(SALE_RESPONSE_SAMPLE).trim_end()
+            );
+            assert_eq!(t.state(), TerminalState::Idle);
+            let rec = t.record("20240521190912161").unwrap();
+            assert_eq!(rec.status, RecordStatus::Approved);
+            assert!(rec.card_read);
+            assert_eq!(full_approval(), *resp);
+            assert_eq!(full_approval().encode().len(), 691);
+        }
+
+        #[test]
+        fn preauth_and_capture_are_both_approved() {
+            let mut t = terminal();
+            let (p, c) = preauth_capture(&mut t, request(PREAUTH_SAMPLE), request(CAPTURE_SAMPLE));
+            assert_eq!(p.expect("preauth response").response_code, "0000");
+            let c = c.expect("capture response");
+            assert_eq!(c.response_code, "0000");
+            assert_eq!(c.orig_tx_id, "7000001");
+            assert_eq!(t.state(), TerminalState::Idle);
+            let pre = t.record("7000001").unwrap();
+            assert_eq!(pre.status, RecordStatus::Captured);
+            assert_eq!(pre.captured_amount.minor, 4000);
+            assert_eq!(t.record("7000002").unwrap().status, RecordStatus::Approved);
+        }
+
+        #[test]
+        fn busy_is_refused_3003_and_changes_nothing() {
+            let mut t = awaiting_card();
+            for req_id in 2..5 {
+                let r = busy(&mut t, req_id, request(BUSY_SAMPLE)).unwrap_err();
+                assert_eq!(r.code, ResponseCode::TerminalBusy);
+                assert_eq!(r.status(), 400);
+                assert_eq!(r.response.transaction_id, "20240521190915001");
+            }
+            assert_eq!(t.state(), TerminalState::AwaitingCard);
+            assert!(t.poll_output().is_none());
+            assert_eq!(t.records().count(), 1);
+        }
+
+        #[test]
+        fn wire_sample_decodes() {
+            let r = request(SALE_SAMPLE);
+            assert_eq!(r.transaction_id, "20240521190912161");
+            assert_eq!(r.amount.minor, 1255);
+            assert_eq!(SALE_SAMPLE.len(), 420);
+        }
+
+        #[test]
+        fn world_sales_are_all_approved_back_to_back_and_side_by_side() {
+            for (terminals, n) in [(&DEFAULT_TERMINALS[..1], 8), (&DEFAULT_TERMINALS[..], 4)] {
+                let mut w = TecsWorld::new(TecsConfig::default(), crate::SEED, crate::T0, false);
+                let tally = run_sales(&mut w, crate::T0, sale_queues(terminals, n));
+                assert_eq!(tally.approved, terminals.len() * n, "{tally:?}");
+                assert_eq!(tally.other, 0, "{tally:?}");
+                assert!(tally.fired >= terminals.len() * n, "{tally:?}");
+                assert!(w.next_deadline().is_none(), "{tally:?}");
+                assert!(w.take_responses().is_empty());
+                let per_sale = tally.end.since(crate::T0).as_millis() / n as u64;
+                assert!(per_sale >= 1_000, "{tally:?}");
+                eprintln!(
+                    "{} terminal(s) x {n}: {} deadlines fired, {} ms virtual per terminal sale",
+                    terminals.len(),
+                    tally.fired,
+                    per_sale
+                );
+            }
+        }
+    }
+}
