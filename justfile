@@ -24,3 +24,8 @@ bench *ARGS:
 # Everything CI runs.
 ci:
     .ci/run
+
+# Side-by-side HTTP load bench (payrig TECS/ATIONet, bare hyper, WireMock) and the ATIONet
+# memory figure; QUICK=1 for 3-second runs. Installs wrk/WireMock if missing.
+load-bench:
+    scripts/load-bench.sh
