@@ -76,7 +76,7 @@ Feature: TECS refunds (0011): card present and referenced by TXID
     When the ECR sends a sale "S1" of "1255"
     And the ECR sends a referenced refund "R1" of "300" with:
       | field       | value                                    |
-      | card_number | TXID000000000000000000<id S1>_07_88091105 |
+      | card_number | TXID<padded S1>_07_88091105 |
     Then the response is 200 "1201"
 
   @TEC-S-014

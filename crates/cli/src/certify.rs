@@ -182,6 +182,29 @@ fn merge(mut runs: Vec<RunResults>) -> Option<RunResults> {
                 protocols.extend(more);
                 payrig_conformance::results::TargetInfo::Embedded { protocols }
             }
+            (
+                payrig_conformance::results::TargetInfo::Remote {
+                    url,
+                    mut protocols,
+                    control,
+                },
+                payrig_conformance::results::TargetInfo::Remote {
+                    protocols: more,
+                    control: c2,
+                    ..
+                },
+            ) => {
+                for p in more {
+                    if !protocols.contains(&p) {
+                        protocols.push(p);
+                    }
+                }
+                payrig_conformance::results::TargetInfo::Remote {
+                    url,
+                    protocols,
+                    control: control && c2,
+                }
+            }
             (t, _) => t,
         };
     }

@@ -237,7 +237,9 @@ impl TecsWorld {
                 self.reset = Some(reset);
                 self.control = Some(TecsControl::new(url.clone()));
             } else {
-                self.id_suffix = format!("-{:06x}", self.seed & 0xff_ffff);
+                // Letters and digits only: the suffix ends up inside TXID references, whose
+                // id part is alphanumeric (tecs spec 3.3).
+                self.id_suffix = format!("x{:06x}", self.seed & 0xff_ffff);
             }
             self.applied = true;
         }

@@ -244,8 +244,8 @@ pub(crate) fn txid(w: &TecsWorld, label: &str, long: bool) -> anyhow::Result<Str
     Ok(s)
 }
 
-/// Replaces `<id X>`, `<TXID X>`, `<TXID-long X>` and `<field X>` (a member of X's answer)
-/// in a feature value.
+/// Replaces `<id X>`, `<padded X>` (X's id left-padded with `0` to 20), `<TXID X>`,
+/// `<TXID-long X>` and `<field X>` (a member of X's answer) in a feature value.
 pub(crate) fn expand(w: &TecsWorld, text: &str) -> anyhow::Result<String> {
     let mut out = String::new();
     let mut rest = text;
@@ -255,6 +255,7 @@ pub(crate) fn expand(w: &TecsWorld, text: &str) -> anyhow::Result<String> {
         out.push_str(&rest[..i]);
         let replaced = match inner.split_once(' ') {
             Some(("id", l)) => w.id_of(l),
+            Some(("padded", l)) => payrig_tecs::wire::pad_id(&w.id_of(l)),
             Some(("TXID", l)) => txid(w, l, false)?,
             Some(("TXID-long", l)) => txid(w, l, true)?,
             Some((field, l)) if w.by_label.contains_key(l) => w.answer_of(l)?.field(field),
