@@ -696,6 +696,9 @@ impl AtionetWorld {
                         None => pfep::unit_for(PresetUnit::Volume, Currency::USD),
                     };
                     self.pfep.request(now, i, unit, &req, &mut self.trace);
+                    // A zero-latency PFEP answers inside the request: take it now.
+                    self.pfep.fire(now, &mut self.pfep_out, &mut self.trace);
+                    self.route_pfep_out(now);
                     self.schedule_pfep();
                 }
                 Output::StateChanged { from, to } => {

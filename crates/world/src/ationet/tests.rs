@@ -301,3 +301,12 @@ proptest! {
         prop_assert_eq!(run_seeded(seed, n), run_seeded(seed, n));
     }
 }
+
+#[test]
+fn a_zero_latency_pfep_is_answered() {
+    let cfg = AtionetConfig::from_toml("[ationet]\npfep_latency = \"0ms\"\n").unwrap();
+    let mut w = AtionetWorld::new(cfg, 1, T0, true);
+    w.create(T0, mp(1, "9", "0000000000001", "z")).unwrap();
+    settle(&mut w);
+    assert_eq!(w.get("z").unwrap().state, StateId::Complete);
+}

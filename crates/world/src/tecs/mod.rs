@@ -124,8 +124,18 @@ pub struct TecsWorld {
 }
 
 impl TecsWorld {
-    /// A world at `start` with `seed`; `keep_trace` keeps trace events for draining.
+    /// A world at `start` with `seed`; `keep_trace` keeps trace events for draining (else the
+    /// trace is only hashed).
     pub fn new(cfg: TecsConfig, seed: u64, start: Timestamp, keep_trace: bool) -> TecsWorld {
+        TecsWorld::with_trace(cfg, seed, start, Trace::new(keep_trace))
+    }
+
+    /// A world with the trace switched off entirely (load benches).
+    pub fn without_trace(cfg: TecsConfig, seed: u64, start: Timestamp) -> TecsWorld {
+        TecsWorld::with_trace(cfg, seed, start, Trace::off())
+    }
+
+    fn with_trace(cfg: TecsConfig, seed: u64, start: Timestamp, trace: Trace) -> TecsWorld {
         let mut slots = Vec::new();
         let mut by_number = HashMap::new();
         for t in cfg.terminals.values() {
@@ -201,7 +211,7 @@ impl TecsWorld {
             responses: Vec::new(),
             exchanges: HashMap::new(),
             next_req: 0,
-            trace: Trace::new(keep_trace),
+            trace,
         }
     }
 
@@ -469,6 +479,8 @@ impl TecsWorld {
                         &self.cfg.cards,
                     );
                     self.schedule_acquirer();
+                    // A zero-latency profile answers inside the request: take it now.
+                    self.drain_acquirer(now);
                 }
                 TOutput::RecordChanged {
                     transaction_id,

@@ -160,3 +160,14 @@ fn same_seed_same_trace() {
     };
     assert_eq!(go(5), go(5));
 }
+
+#[test]
+fn a_zero_latency_acquirer_is_answered() {
+    let toml = concat!(
+        "[tecs]\nacquirer_profile_toml = \"\"\"\nname = \\\"instant\\\"\n",
+        "[latency]\nauthorise = \\\"0ms\\\"\n\"\"\"\n"
+    );
+    let mut w = TecsWorld::new(TecsConfig::from_toml(toml).unwrap(), 1, T0, false);
+    let r = go(&mut w, req("0001", "1", "1000", "Z1", ""));
+    assert_eq!(r.code, "0000");
+}
