@@ -255,6 +255,15 @@ pub(crate) async fn run(args: ServeArgs, out: Output) -> Result<Exit, CliError> 
         Err(e @ ServerError::ControlWithoutToken(_)) => return Err(CliError::usage(e)),
         Err(e) => return Err(CliError::setup(e)),
     };
+    let (text, name) = scenario_text(&args)?;
+    match server.add_wire_faults_toml(&text) {
+        Ok(0) => {}
+        Ok(n) => out.say(format!("{n} wire fault rule(s) from scenario {name}")),
+        Err(e) => {
+            server.shutdown().await;
+            return Err(CliError::usage(anyhow!("scenario {name}: {e}")));
+        }
+    }
     out.say(banner(&cfg, server.local_addr(), &server.base_url()));
     tokio::signal::ctrl_c()
         .await

@@ -167,10 +167,27 @@ async fn reset(State(s): S, h: HeaderMap, b: Bytes) -> Response {
     }
     let now = s.clock.now();
     s.set_seed(seed);
+    // Check the [[wire_fault]] rules before anything changes: a refused reset changes nothing.
+    if let Some(t) = &b.scenario_toml {
+        let check = crate::faults::rules_from_toml(t).and_then(|rules| {
+            let mut trial = crate::faults::FaultRules::default();
+            rules
+                .into_iter()
+                .try_for_each(|r| trial.add(r, seed).map(|_| ()))
+        });
+        if let Err(e) = check {
+            return err(400, "invalid_scenario", e);
+        }
+    }
     s.replace_worlds(
         AtionetWorld::new(cfg, seed, now, true),
         TecsWorld::new(tecs_cfg, seed, now, true),
     );
+    if let Some(t) = &b.scenario_toml {
+        if let Err(e) = s.install_wire_faults(t) {
+            return err(400, "invalid_scenario", e);
+        }
+    }
     ok(200, json!({"now": now.to_rfc3339_ms(), "seed": seed}))
 }
 

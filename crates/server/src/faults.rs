@@ -159,6 +159,28 @@ struct Live {
     rng: ChaCha8Rng,
 }
 
+/// `[[wire_fault]]` tables of a scenario TOML (conformance spec section 4).
+#[derive(Debug, Default, Deserialize)]
+struct ScenarioFaults {
+    #[serde(default)]
+    wire_fault: Vec<FaultRule>,
+}
+
+/// Parses the `[[wire_fault]]` rules of a scenario TOML (other tables are ignored).
+pub(crate) fn rules_from_toml(text: &str) -> Result<Vec<FaultRule>, String> {
+    // Only the wire_fault array is read here; the world reads the protocol tables.
+    let value: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+    let Some(v) = value.get("wire_fault") else {
+        return Ok(Vec::new());
+    };
+    let mut t = toml::Table::new();
+    t.insert("wire_fault".to_owned(), v.clone());
+    let f: ScenarioFaults = t
+        .try_into()
+        .map_err(|e: toml::de::Error| format!("wire_fault: {}", e.message()))?;
+    Ok(f.wire_fault)
+}
+
 /// The rules in force.
 #[derive(Debug, Default)]
 pub(crate) struct FaultRules {
@@ -472,6 +494,28 @@ mod tests {
             .iter()
             .flatten()
             .all(|w| (500..=1100).contains(&w.as_millis())));
+    }
+
+    #[test]
+    fn reads_wire_faults_from_a_scenario() {
+        let rules = rules_from_toml(
+            r#"
+            [ationet]
+            prompting = true
+            [[wire_fault]]
+            id = "lost-1"
+            match = { protocol = "tecs", op = "makeTransaction", dir = "inbound", nth = 1 }
+            action = { kind = "close_before_response" }
+            probability = 1.0
+            times = 1
+            seed = 7
+            "#,
+        )
+        .unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].id.as_deref(), Some("lost-1"));
+        assert!(rules_from_toml("[[wire_fault]]\naction = { kind = \"dribble\" }").is_err());
+        assert!(rules_from_toml("[ationet]\n").unwrap().is_empty());
     }
 
     #[test]

@@ -125,6 +125,12 @@ impl RunningServer {
         let _ = (&mut self.task).await;
     }
 
+    /// Installs the `[[wire_fault]]` rules of a scenario TOML (conformance spec section 4);
+    /// returns how many, or why the table was refused.
+    pub fn add_wire_faults_toml(&self, text: &str) -> Result<usize, String> {
+        self.shared.install_wire_faults(text)
+    }
+
     /// Waits until the server stops (Ctrl-C handling is the caller's).
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;

@@ -64,6 +64,18 @@ impl Shared {
         *self.seed.lock().unwrap_or_else(|p| p.into_inner()) = s;
     }
 
+    /// Installs the `[[wire_fault]]` rules of a scenario TOML.
+    pub(crate) fn install_wire_faults(&self, text: &str) -> Result<usize, String> {
+        let rules = crate::faults::rules_from_toml(text)?;
+        let n = rules.len();
+        let seed = self.seed();
+        let mut f = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        for r in rules {
+            f.add(r, seed)?;
+        }
+        Ok(n)
+    }
+
     pub(crate) fn tecs(&self) -> MutexGuard<'_, TecsWorld> {
         self.tecs.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -591,3 +591,35 @@ async fn wire_faults_status_drop_malformed_delay() {
     assert_eq!(applied, 4);
     s.shutdown().await;
 }
+
+#[tokio::test]
+async fn wire_faults_from_a_scenario_toml() {
+    let s = server(ClockMode::Virtual, "").await;
+    let base = s.base_url();
+    let c = client();
+    // A bad rule refuses the reset and changes nothing.
+    let r = c
+        .post(format!("{base}/_payrig/v1/reset"))
+        .json(&json!({"scenario_toml": "[[wire_fault]]\naction = { kind = \"status\", code = 99 }\n"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let toml = "[[wire_fault]]\nmatch = { protocol = \"ationet\", op = \"MobilePayments\" }\naction = { kind = \"status\", code = 503 }\ntimes = 1\n";
+    control(&c, &base, "/reset", json!({"scenario_toml": toml})).await;
+    let (st, _) = post(
+        &c,
+        &format!("{base}/api/MobilePayments"),
+        create_body("w1", "9"),
+    )
+    .await;
+    assert_eq!(st, 503);
+    let (st, _) = post(
+        &c,
+        &format!("{base}/api/MobilePayments"),
+        create_body("w1", "9"),
+    )
+    .await;
+    assert_eq!(st, 200);
+    s.shutdown().await;
+}
