@@ -10,8 +10,7 @@
 #   (a) payrig (release, --clock real) TECS makeTransaction, instant-approve scenario:
 #       the customer presents at once with no CVM and no tip, the acquirer answers at once;
 #       a fresh transaction_id per request, each in-flight request on its own terminal.
-#       The reader still takes its fixed 500 ms read_time (not settable from [tecs]), so each
-#       sale takes about 500 ms on the wall clock and req/s is about 2 x connections.
+#       The reader's read_time and complete_time are 0 ms too ([tecs] read_time, complete_time).
 #   (b) payrig ATIONet MobilePayments with fresh keys, then GetTransaction of each.
 #   (c) load-hello: bare hyper 1 on tokio answering the same approval JSON (the ceiling).
 #   (d) WireMock standalone (npm package `wiremock`, java), one static stub answering the same
@@ -144,6 +143,8 @@ SCENARIO=$WORK/instant.toml
 # Instant approve: the customer presents at once, no CVM, no tip; the acquirer answers at once.
 [tecs]
 cvm_rules = [{ cvm = "none" }]
+read_time = "0ms"
+complete_time = "0ms"
 acquirer_profile_toml = """
 name = "instant"
 [latency]

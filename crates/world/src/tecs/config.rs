@@ -82,6 +82,10 @@ pub struct TecsConfig {
     pub cards: CardTable,
     /// CVM rules; default: online PIN for every read (tecs spec 7), over the amount rules.
     pub cvm_rules: Vec<CvmRule>,
+    /// How long the reader takes to read a card (default 500 ms).
+    pub read_time: Duration,
+    /// The chip's second step after the host result (default 300 ms).
+    pub complete_time: Duration,
     /// `version` answer.
     pub version: String,
     /// `buildDate` answer.
@@ -122,6 +126,8 @@ impl Default for TecsConfig {
                 wallet: None,
                 cvm: payrig_reader::Cvm::OnlinePin,
             }],
+            read_time: Duration::from_millis(500),
+            complete_time: Duration::from_millis(300),
             version: "0.14.15-payrig".to_owned(),
             build_date: "2025-01-01".to_owned(),
         }
@@ -148,6 +154,8 @@ struct RawTecs {
     basic: Option<Vec<BasicUser>>,
     cards_toml: Option<String>,
     cvm_rules: Option<Vec<CvmRule>>,
+    read_time: Option<String>,
+    complete_time: Option<String>,
     version: Option<String>,
     build_date: Option<String>,
     #[serde(default)]
@@ -226,6 +234,12 @@ impl TecsConfig {
         if let Some(v) = t.cvm_rules {
             cfg.cvm_rules = v;
         }
+        if let Some(v) = t.read_time {
+            cfg.read_time = dur("tecs.read_time", &v)?;
+        }
+        if let Some(v) = t.complete_time {
+            cfg.complete_time = dur("tecs.complete_time", &v)?;
+        }
         if let Some(v) = t.version {
             cfg.version = v;
         }
@@ -273,6 +287,7 @@ mod tests {
             r#"
             [tecs]
             host_timeout = "5s"
+            read_time = "0ms"
             bearer_tokens = ["t1"]
             [[tecs.terminal]]
             number = "12345678"
@@ -282,6 +297,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.host_timeout, Duration::from_secs(5));
+        assert_eq!(c.read_time, Duration::ZERO);
         assert_eq!(c.credentials.bearer_tokens, vec!["t1".to_owned()]);
         let t = &c.terminals["12345678"];
         assert!(!t.reachable);

@@ -154,6 +154,8 @@ impl TecsWorld {
                 .with_cards(cfg.cards.clone())
                 .with_customer(t.customer.clone());
             rc.cvm_rules = cfg.cvm_rules.clone();
+            rc.read_time = cfg.read_time;
+            rc.complete_time = cfg.complete_time;
             // The reader gives up 1 ms before the terminal's card_wait, so a session that only
             // saw read errors ends as a read failure (2003); one where nobody presented ends
             // with the terminal's own card_wait (2002).

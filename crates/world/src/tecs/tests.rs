@@ -171,3 +171,17 @@ fn a_zero_latency_acquirer_is_answered() {
     let r = go(&mut w, req("0001", "1", "1000", "Z1", ""));
     assert_eq!(r.code, "0000");
 }
+
+#[test]
+fn reader_timings_are_configurable() {
+    let toml = "[tecs]\nread_time = \"0ms\"\ncomplete_time = \"0ms\"\n[[tecs.terminal]]\nnumber = \"88091105\"\ncustomer = { card = \"tecs_visa\", present_after = \"0ms\", pin_after = \"0ms\" }\n";
+    let mut w = TecsWorld::new(TecsConfig::from_toml(toml).unwrap(), 1, T0, false);
+    let r = go(&mut w, req("0001", "1", "1000", "F1", ""));
+    assert_eq!(r.code, "0000");
+    // Only the acquirer's latency (1000 ms ± 300 ms) is left.
+    assert!(
+        w.now.since(T0) <= Duration::from_millis(1300),
+        "{:?}",
+        w.now.since(T0)
+    );
+}
