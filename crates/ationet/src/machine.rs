@@ -318,7 +318,9 @@ pub struct SiteFacts {
 #[derive(Debug, Clone)]
 pub struct Transaction {
     request: CreateRequest,
-    id: String,
+    /// The id when it differs from `potencyKeyId` (uuid mode); by default (D5) the key is the
+    /// id and is not stored twice.
+    id: Option<String>,
     sequence: u64,
     site: SiteFacts,
     timers: Timers,
@@ -352,6 +354,7 @@ impl Transaction {
         timers: Timers,
         queue_fault: bool,
     ) -> Transaction {
+        let id = (id != request.potency_key_id).then_some(id);
         let pfep_reference = match request.kind {
             CreateKind::PreAuthorizedPayments => request.external_reference_id.clone(),
             CreateKind::MobilePayments => None,
@@ -391,7 +394,7 @@ impl Transaction {
 
     /// The transaction id.
     pub fn id(&self) -> &str {
-        &self.id
+        self.id.as_deref().unwrap_or(&self.request.potency_key_id)
     }
 
     /// The current state.
@@ -444,7 +447,7 @@ impl Transaction {
         let exp = u32::from(self.site.currency.exponent());
         let product = self.product.as_ref();
         TransactionSnapshot {
-            id: self.id.clone(),
+            id: self.id().to_owned(),
             site_code: self.request.site_code.clone(),
             primary_track: match self.request.kind {
                 CreateKind::MobilePayments => self.request.primary_track.clone(),

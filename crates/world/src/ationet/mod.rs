@@ -14,6 +14,7 @@
 //! in wall-clock time and one in virtual time take the same steps.
 
 mod config;
+mod index;
 mod pfep;
 mod site;
 
@@ -103,8 +104,8 @@ pub struct AtionetWorld {
     tx_site: Vec<u16>,
     scheduled: Vec<Option<Timestamp>>,
     histories: Vec<History>,
-    by_id: HashMap<String, TxIdx>,
-    by_key: HashMap<String, TxIdx>,
+    by_id: index::IdIndex,
+    by_key: index::IdIndex,
     sites: Vec<SiteSim>,
     site_idx: HashMap<String, u16>,
     pfep: Pfep,
@@ -155,8 +156,8 @@ impl AtionetWorld {
             tx_site: Vec::new(),
             scheduled: Vec::new(),
             histories: Vec::new(),
-            by_id: HashMap::default(),
-            by_key: HashMap::default(),
+            by_id: index::IdIndex::default(),
+            by_key: index::IdIndex::default(),
             sites,
             site_idx,
             pfep,
@@ -200,6 +201,11 @@ impl AtionetWorld {
     /// True when no transaction exists.
     pub fn is_empty(&self) -> bool {
         self.txs.is_empty()
+    }
+
+    fn find_id(&self, id: &str) -> Option<TxIdx> {
+        let txs = &self.txs;
+        self.by_id.get(id, |i| txs[i as usize].id())
     }
 
     /// The next deadline of anything in the world.
@@ -305,10 +311,15 @@ impl AtionetWorld {
         self.check_amount(site, &req)?;
         // ATN-S-004/006: the key decides before anything is created.
         let existing = match self.cfg.transaction_id_mode {
-            TransactionIdMode::EchoKey => self.by_id.get(&req.potency_key_id),
-            TransactionIdMode::Uuid => self.by_key.get(&req.potency_key_id),
+            TransactionIdMode::EchoKey => self.find_id(&req.potency_key_id),
+            TransactionIdMode::Uuid => {
+                let txs = &self.txs;
+                self.by_key.get(&req.potency_key_id, |i| {
+                    txs[i as usize].request().potency_key_id.as_str()
+                })
+            }
         };
-        if let Some(&i) = existing {
+        if let Some(i) = existing {
             let tx = &self.txs[i as usize];
             if tx.request().same_body(&req)
                 || self.cfg.on_key_mismatch == OnKeyMismatch::ReturnExisting
@@ -354,15 +365,17 @@ impl AtionetWorld {
         self.txs.push(tx);
         self.tx_site.push(site.unwrap_or(NO_SITE));
         self.scheduled.push(None);
-        self.histories.push(if self.keep_history {
-            vec![(now, StateId::Created)]
-        } else {
-            Vec::new()
-        });
-        if self.cfg.transaction_id_mode == TransactionIdMode::Uuid {
-            self.by_key.insert(key, i);
+        // Histories exist only when kept: a million unkept empty Vecs would cost 24 MB.
+        if self.keep_history {
+            self.histories.push(vec![(now, StateId::Created)]);
         }
-        self.by_id.insert(id.clone(), i);
+        let txs = &self.txs;
+        if self.cfg.transaction_id_mode == TransactionIdMode::Uuid {
+            self.by_key.insert(&key, i, |j| {
+                txs[j as usize].request().potency_key_id.as_str()
+            });
+        }
+        self.by_id.insert(&id, i, |j| txs[j as usize].id());
         if self.trace.enabled() {
             self.trace.record(
                 now,
@@ -425,18 +438,19 @@ impl AtionetWorld {
 
     /// GetTransaction: the id matched exactly (D11).
     pub fn get(&self, id: &str) -> Option<TransactionSnapshot> {
-        self.by_id.get(id).map(|&i| self.txs[i as usize].snapshot())
+        self.find_id(id).map(|i| self.txs[i as usize].snapshot())
     }
 
     /// The state history of a transaction (kept when the world keeps its trace).
     pub fn history(&self, id: &str) -> Option<&History> {
-        self.by_id.get(id).map(|&i| &self.histories[i as usize])
+        self.find_id(id)
+            .and_then(|i| self.histories.get(i as usize))
     }
 
     /// Cancel (3.4): the 4.1 answer for the state at arrival. Unknown ids get `04007`.
     pub fn cancel(&mut self, now: Timestamp, id: &str) -> CancelCode {
         self.advance(now);
-        let Some(&i) = self.by_id.get(id) else {
+        let Some(i) = self.find_id(id) else {
             return CancelCode::UnknownTransaction;
         };
         let r = self.txs[i as usize].handle_input(now, Input::Cancel);
@@ -452,7 +466,7 @@ impl AtionetWorld {
     /// `Odometer` and `EngineHours` are digits.
     pub fn prompt(&mut self, now: Timestamp, req: PromptRequest) -> Result<(), Problem> {
         self.advance(now);
-        let Some(&i) = self.by_id.get(&req.id_transaction) else {
+        let Some(i) = self.find_id(&req.id_transaction) else {
             return Err(Problem::field(
                 "idTransaction",
                 ProblemCode::UnknownTransaction,

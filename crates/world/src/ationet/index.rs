@@ -1,0 +1,59 @@
+//! An id index that stores only transaction indices: the ids themselves live once, in the
+//! transactions. With a million live transactions this saves a second copy of every id (a
+//! `String` plus its heap block) compared with a `HashMap<String, u32>`.
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+use super::TxIdx;
+
+/// Maps a string key (held elsewhere) to a transaction index.
+#[derive(Default)]
+pub(crate) struct IdIndex {
+    table: HashTable<TxIdx>,
+    hasher: FxBuildHasher,
+}
+
+impl std::fmt::Debug for IdIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdIndex")
+            .field("len", &self.table.len())
+            .finish()
+    }
+}
+
+impl IdIndex {
+    /// The index whose key (`key_of(index)`) equals `key`.
+    pub(crate) fn get<'a>(&self, key: &str, key_of: impl Fn(TxIdx) -> &'a str) -> Option<TxIdx> {
+        let h = self.hasher.hash_one(key);
+        self.table.find(h, |&i| key_of(i) == key).copied()
+    }
+
+    /// Adds `idx` under `key`; the caller has checked the key is new.
+    pub(crate) fn insert<'a>(&mut self, key: &str, idx: TxIdx, key_of: impl Fn(TxIdx) -> &'a str) {
+        let hasher = self.hasher;
+        let h = hasher.hash_one(key);
+        self.table
+            .insert_unique(h, idx, |&i| hasher.hash_one(key_of(i)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_was_inserted() {
+        let keys: Vec<String> = (0..1000).map(|i| format!("k-{i}")).collect();
+        let mut ix = IdIndex::default();
+        for (i, k) in keys.iter().enumerate() {
+            ix.insert(k, i as TxIdx, |j| &keys[j as usize]);
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(ix.get(k, |j| &keys[j as usize]), Some(i as TxIdx));
+        }
+        assert_eq!(ix.get("nope", |j| &keys[j as usize]), None);
+    }
+}
