@@ -402,6 +402,11 @@ impl Transaction {
         self.state
     }
 
+    /// When the state last changed (`updateDateTime`).
+    pub fn updated(&self) -> Timestamp {
+        self.updated
+    }
+
     /// The create request it was made from (for the identical-repeat test).
     pub fn request(&self) -> &CreateRequest {
         &self.request

@@ -31,6 +31,18 @@ impl IdIndex {
         self.table.find(h, |&i| key_of(i) == key).copied()
     }
 
+    /// Forgets `key`; true when it was there.
+    pub(crate) fn remove<'a>(&mut self, key: &str, key_of: impl Fn(TxIdx) -> &'a str) -> bool {
+        let h = self.hasher.hash_one(key);
+        match self.table.find_entry(h, |&i| key_of(i) == key) {
+            Ok(e) => {
+                e.remove();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Adds `idx` under `key`; the caller has checked the key is new.
     pub(crate) fn insert<'a>(&mut self, key: &str, idx: TxIdx, key_of: impl Fn(TxIdx) -> &'a str) {
         let hasher = self.hasher;
@@ -55,5 +67,9 @@ mod tests {
             assert_eq!(ix.get(k, |j| &keys[j as usize]), Some(i as TxIdx));
         }
         assert_eq!(ix.get("nope", |j| &keys[j as usize]), None);
+        assert!(ix.remove("k-7", |j| &keys[j as usize]));
+        assert!(!ix.remove("k-7", |j| &keys[j as usize]));
+        assert_eq!(ix.get("k-7", |j| &keys[j as usize]), None);
+        assert_eq!(ix.get("k-8", |j| &keys[j as usize]), Some(8));
     }
 }

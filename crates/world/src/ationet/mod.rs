@@ -45,6 +45,9 @@ use self::site::{SiteOut, SiteSim};
 /// Index of a transaction in the world's table.
 type TxIdx = u32;
 
+/// How long a key stays taken after its transaction's terminal state (3.6, D6).
+const KEY_LIFETIME: payrig_core::Duration = payrig_core::Duration::from_secs(24 * 3600);
+
 /// Marks "no site" for transactions naming an unknown site (D14).
 const NO_SITE: u16 = u16::MAX;
 
@@ -203,6 +206,24 @@ impl AtionetWorld {
         self.txs.is_empty()
     }
 
+    fn key_expired(&self, i: TxIdx, now: Timestamp) -> bool {
+        let tx = &self.txs[i as usize];
+        tx.state().is_terminal() && now.since(tx.updated()) >= KEY_LIFETIME
+    }
+
+    /// Drops a transaction's id and key from the indexes (its slot stays, unreachable).
+    fn forget(&mut self, i: TxIdx) {
+        let txs = &self.txs;
+        let tx = &txs[i as usize];
+        let id = tx.id().to_owned();
+        let key = tx.request().potency_key_id.clone();
+        self.by_id.remove(&id, |j| txs[j as usize].id());
+        if self.cfg.transaction_id_mode == TransactionIdMode::Uuid {
+            self.by_key
+                .remove(&key, |j| txs[j as usize].request().potency_key_id.as_str());
+        }
+    }
+
     fn find_id(&self, id: &str) -> Option<TxIdx> {
         let txs = &self.txs;
         self.by_id.get(id, |i| txs[i as usize].id())
@@ -318,6 +339,15 @@ impl AtionetWorld {
                     txs[i as usize].request().potency_key_id.as_str()
                 })
             }
+        };
+        // 3.6 limits: a key lives until 24 h after its transaction's terminal state; after
+        // that it is free again and the old transaction is forgotten.
+        let existing = match existing {
+            Some(i) if self.key_expired(i, now) => {
+                self.forget(i);
+                None
+            }
+            other => other,
         };
         if let Some(i) = existing {
             let tx = &self.txs[i as usize];

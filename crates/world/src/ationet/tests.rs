@@ -310,3 +310,27 @@ fn a_zero_latency_pfep_is_answered() {
     settle(&mut w);
     assert_eq!(w.get("z").unwrap().state, StateId::Complete);
 }
+
+#[test]
+fn a_key_is_free_again_24_hours_after_a_terminal_state() {
+    let mut w = world();
+    w.create(T0, mp(1, "9", "0000000000001", "k")).unwrap();
+    settle(&mut w);
+    let snap = w.get("k").unwrap();
+    assert_eq!(snap.state, StateId::Complete);
+    let done = snap.update_date_time;
+    // Within 24 h the key still answers with the stored id, and another body conflicts.
+    let t = done + Duration::from_secs(24 * 3600 - 1);
+    assert!(
+        !w.create(t, mp(1, "9", "0000000000001", "k"))
+            .unwrap()
+            .created
+    );
+    assert!(w.create(t, mp(1, "10", "0000000000001", "k")).is_err());
+    // After 24 h it makes a new transaction.
+    let t = done + Duration::from_secs(24 * 3600);
+    let c = w.create(t, mp(1, "10", "0000000000001", "k")).unwrap();
+    assert!(c.created);
+    assert_eq!(w.get("k").unwrap().requested_amount.to_string(), "10");
+    assert_eq!(w.get("k").unwrap().state, StateId::Created);
+}
