@@ -275,10 +275,7 @@ async fn advance(State(s): S, h: HeaderMap, b: Bytes) -> Response {
 /// Advances both worlds to `now`, journals their traces and collects the timers that fired.
 fn step_worlds(s: &Shared, now: Timestamp, fired: &mut Vec<Value>) {
     let mut note = |protocol: &str, e: payrig_world::trace::TraceEvent| {
-        if e.kind == "timer"
-            || (e.kind == "terminal"
-                && e.data.as_str().is_some_and(|d| d.starts_with("TimerFired")))
-        {
+        if e.kind == "timer" {
             fired.push(json!({
                 "at": Timestamp(e.t).to_rfc3339_ms(),
                 "timer": format!("{}/{}", e.src, e.data.as_str().unwrap_or("timer")),

@@ -118,14 +118,7 @@ impl Shared {
 
     /// Moves the TECS trace into the journal.
     pub(crate) fn journal_tecs_trace(&self, w: &mut TecsWorld) {
-        let events = w.drain_trace();
-        if events.is_empty() {
-            return;
-        }
-        let mut j = self.journal();
-        for e in events {
-            j.push(journal::sim("tecs", e));
-        }
+        self.journal_events("tecs", w.drain_trace());
     }
 
     /// Replaces both worlds (control reset). Calls still waiting on the old TECS world get no
@@ -143,13 +136,21 @@ impl Shared {
     /// Moves the world's trace into the journal. Called with the world lock held so journal
     /// order follows world order.
     pub(crate) fn journal_trace(&self, w: &mut AtionetWorld) {
-        let events = w.drain_trace();
+        self.journal_events("ationet", w.drain_trace());
+    }
+
+    /// Appends simulation events to the journal, in order.
+    pub(crate) fn journal_events(
+        &self,
+        protocol: &str,
+        events: Vec<payrig_world::trace::TraceEvent>,
+    ) {
         if events.is_empty() {
             return;
         }
         let mut j = self.journal();
         for e in events {
-            j.push(journal::sim("ationet", e));
+            j.push(journal::sim(protocol, e));
         }
     }
 

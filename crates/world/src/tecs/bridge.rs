@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use payrig_acquirer::{
-    Acquirer, Amount, AuthKind as AcqAuthKind, Authorise, Card, Entry as AcqEntry, Operation, Ref,
-    Reply, Request, RequestId, Response, ReversalReason as AcqReversal,
+    Acquirer, Amount, AuthKind as AcqAuthKind, Authorise, Card, Entry as AcqEntry, OpKind,
+    Operation, Outcome, Override, OverrideMatch, Ref, Reply, Request, RequestId, Response,
+    ResponseCode, ReversalReason as AcqReversal,
 };
 use payrig_core::{Machine, Timestamp};
 use payrig_reader::{
@@ -302,26 +303,27 @@ fn issuer_override(
         return;
     };
     let outcome = if cd.online_pin.as_ref().is_some_and(|p| !p.correct) {
-        Some("{ code = \"55\" }".to_owned())
+        ResponseCode::parse("55").ok().map(Outcome::code)
     } else {
         match &cd.behaviour {
-            Behaviour::Code(c) if c != "00" => Some(format!("{{ code = \"{c}\" }}")),
-            Behaviour::NoResponse => Some("\"no_response\"".to_owned()),
+            Behaviour::Code(c) if c != "00" => ResponseCode::parse(c).ok().map(Outcome::code),
+            Behaviour::NoResponse => Some(Outcome::NoResponse),
             _ => None,
         }
     };
     let Some(outcome) = outcome else {
         return;
     };
-    let text = format!(
-        "match = {{ operation = \"authorise\", card = \"{}\" }}\noutcome = {outcome}\ntimes = 1\n",
-        acq_card.match_text()
-    );
-    if let Ok(o) = toml::from_str::<payrig_acquirer::OverrideToml>(&text) {
-        if let Ok(o) = o.resolve() {
-            acquirer.add_override(o);
-        }
-    }
+    acquirer.add_override(Override {
+        matcher: OverrideMatch {
+            operation: Some(OpKind::Authorise),
+            card: Some(acq_card.match_text().to_owned()),
+            ..OverrideMatch::default()
+        },
+        outcome,
+        times: Some(1),
+        latency: None,
+    });
 }
 
 /// A record as the control API shows it.

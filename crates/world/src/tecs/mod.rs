@@ -511,6 +511,12 @@ impl TecsWorld {
                         );
                     }
                 }
+                TOutput::TimerFired(t) => {
+                    if self.trace.enabled() {
+                        let s = src();
+                        self.trace.record(now, s, "timer", json!(t.name()), None);
+                    }
+                }
                 other => {
                     if self.trace.enabled() {
                         let s = src();
