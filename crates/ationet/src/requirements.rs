@@ -263,22 +263,8 @@ mod tests {
     /// Section 6's bullets as `(id, text, source)`, continuation lines joined, whitespace
     /// normalised.
     fn spec_requirements(spec: &str) -> Vec<(String, String, String)> {
-        let section = spec
-            .split("\n## ")
-            .find(|s| s.starts_with("6. Requirements"))
+        let bullets = payrig_core::requirement::spec_requirement_bullets(spec)
             .unwrap_or_else(|| panic!("{SPEC} has no `## 6. Requirements` section"));
-        let mut bullets: Vec<String> = Vec::new();
-        for line in section.lines().skip(1) {
-            if let Some(rest) = line.strip_prefix("- ") {
-                bullets.push(rest.to_owned());
-            } else if line.starts_with(char::is_whitespace) && !line.trim().is_empty() {
-                let last = bullets
-                    .last_mut()
-                    .expect("continuation line before any bullet");
-                last.push(' ');
-                last.push_str(line.trim());
-            }
-        }
         bullets
             .iter()
             .filter(|b| b.starts_with("ATN-"))

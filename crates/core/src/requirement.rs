@@ -57,9 +57,40 @@ pub fn is_requirement_id(id: &str) -> bool {
         && b[6..].iter().all(u8::is_ascii_digit)
 }
 
+/// The bullets of a protocol spec's `## 6. Requirements` section (markdown), continuation
+/// lines joined with a space; `None` when the section is absent. Catalogue tests compare their
+/// constants with these.
+pub fn spec_requirement_bullets(spec: &str) -> Option<Vec<String>> {
+    let section = spec
+        .split("\n## ")
+        .find(|s| s.starts_with("6. Requirements"))?;
+    let mut bullets: Vec<String> = Vec::new();
+    for line in section.lines().skip(1) {
+        if let Some(rest) = line.strip_prefix("- ") {
+            bullets.push(rest.to_owned());
+        } else if line.starts_with(char::is_whitespace) && !line.trim().is_empty() {
+            if let Some(last) = bullets.last_mut() {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+        }
+    }
+    Some(bullets)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_section_6_bullets() {
+        let md = "# X\n## 5. Other\n- no\n## 6. Requirements\nIntro.\n- A-S-001: one\n  two\n- A-S-002: three\n## 7. Next\n- no\n";
+        assert_eq!(
+            spec_requirement_bullets(md).unwrap(),
+            vec!["A-S-001: one two".to_owned(), "A-S-002: three".to_owned()]
+        );
+        assert!(spec_requirement_bullets("# nothing").is_none());
+    }
 
     #[test]
     fn recognises_ids() {
