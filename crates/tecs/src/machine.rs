@@ -89,6 +89,9 @@ pub struct Terminal {
     state: State,
     reachable: bool,
     records: BTreeMap<String, Record>,
+    /// No record can expire before this instant, so `purge` skips its scan until then (a scan
+    /// per request made the terminal O(records) per sale under load).
+    purge_due: Timestamp,
     deadline: Option<(Timestamp, Timer)>,
     next_acquirer_id: u64,
     out: VecDeque<Output>,
@@ -102,6 +105,7 @@ impl Terminal {
             state: State::Idle,
             reachable: true,
             records: BTreeMap::new(),
+            purge_due: Timestamp(0),
             deadline: None,
             next_acquirer_id: 1,
             out: VecDeque::new(),
@@ -491,10 +495,19 @@ impl Terminal {
     }
 
     /// Drops finished records older than the retention (4.3: 30 days).
+    ///
+    /// `updated` only moves forward with `now`, so the earliest `updated + retention` over the
+    /// records left after a scan bounds every later expiry from below; records created later
+    /// expire later still.
     fn purge(&mut self, now: Timestamp) {
+        if now < self.purge_due {
+            return;
+        }
         let keep = self.config.retention;
         self.records
             .retain(|_, r| r.response.is_none() || now.since(r.updated) < keep);
+        let earliest = self.records.values().map(|r| r.updated).min();
+        self.purge_due = earliest.unwrap_or(now) + keep;
     }
 }
 

@@ -619,3 +619,24 @@ fn retention_drops_old_records() {
     let (_, out) = r.send(&[("amount", Some("1"))]).unwrap();
     assert!(out.iter().any(|o| matches!(o, Output::ToReader(_))));
 }
+
+#[test]
+fn retention_is_exact_although_purge_scans_are_skipped() {
+    let keep = Duration::from_secs(30 * 24 * 3600);
+    let mut r = Run::new();
+    r.card_tx(&[("transaction_id", Some("1"))], visa(0), "00", "1");
+    let first_done = r.now;
+    // A second record ten days later; the request in between scans nothing.
+    r.now = r.now + Duration::from_secs(10 * 24 * 3600);
+    r.card_tx(&[("transaction_id", Some("2"))], visa(0), "00", "2");
+    assert!(r.t.record("1").is_some() && r.t.record("2").is_some());
+    // One millisecond before the first record's expiry it is kept...
+    r.now = first_done + Duration(keep.0 - 1);
+    r.card_tx(&[("transaction_id", Some("3"))], visa(0), "00", "3");
+    assert!(r.t.record("1").is_some());
+    // ...and at its expiry it goes, while the younger ones stay.
+    r.now = first_done + keep;
+    r.card_tx(&[("transaction_id", Some("4"))], visa(0), "00", "4");
+    assert!(r.t.record("1").is_none());
+    assert!(r.t.record("2").is_some() && r.t.record("3").is_some());
+}
