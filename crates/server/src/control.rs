@@ -180,8 +180,8 @@ async fn reset(State(s): S, h: HeaderMap, b: Bytes) -> Response {
         }
     }
     s.replace_worlds(
-        AtionetWorld::new(cfg, seed, now, true),
-        TecsWorld::new(tecs_cfg, seed, now, true),
+        AtionetWorld::journaled(cfg, seed, now),
+        TecsWorld::journaled(tecs_cfg, seed, now),
     );
     if let Some(t) = &b.scenario_toml {
         if let Err(e) = s.install_wire_faults(t) {

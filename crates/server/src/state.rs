@@ -31,8 +31,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(cfg: ServerConfig, journal: Journal) -> Shared {
         let clock = Clock::new(cfg.clock);
-        let world = AtionetWorld::new(cfg.ationet.clone(), cfg.seed, clock.now(), true);
-        let tecs = TecsWorld::new(cfg.tecs.clone(), cfg.seed, clock.now(), true);
+        let world = AtionetWorld::journaled(cfg.ationet.clone(), cfg.seed, clock.now());
+        let tecs = TecsWorld::journaled(cfg.tecs.clone(), cfg.seed, clock.now());
         Shared {
             seed: Mutex::new(cfg.seed),
             cfg,

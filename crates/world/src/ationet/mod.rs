@@ -132,6 +132,12 @@ impl AtionetWorld {
         AtionetWorld::with_trace(cfg, seed, start, Trace::new(keep_trace), keep_trace)
     }
 
+    /// A world for a server: trace events and histories are kept for the journal, the trace
+    /// is not hashed.
+    pub fn journaled(cfg: AtionetConfig, seed: u64, start: Timestamp) -> AtionetWorld {
+        AtionetWorld::with_trace(cfg, seed, start, Trace::unhashed(), true)
+    }
+
     /// A world with the trace switched off entirely (load benches).
     pub fn without_trace(cfg: AtionetConfig, seed: u64, start: Timestamp) -> AtionetWorld {
         AtionetWorld::with_trace(cfg, seed, start, Trace::off(), false)

@@ -130,6 +130,11 @@ impl TecsWorld {
         TecsWorld::with_trace(cfg, seed, start, Trace::new(keep_trace))
     }
 
+    /// A world for a server: trace events are kept for the journal, the trace is not hashed.
+    pub fn journaled(cfg: TecsConfig, seed: u64, start: Timestamp) -> TecsWorld {
+        TecsWorld::with_trace(cfg, seed, start, Trace::unhashed())
+    }
+
     /// A world with the trace switched off entirely (load benches).
     pub fn without_trace(cfg: TecsConfig, seed: u64, start: Timestamp) -> TecsWorld {
         TecsWorld::with_trace(cfg, seed, start, Trace::off())
