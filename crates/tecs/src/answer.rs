@@ -44,7 +44,9 @@ pub(crate) fn terminal_response(
         transaction_date_time: format_date_time(now, config.utc_offset_minutes),
         transaction_type: a.request.operation.transaction_type().code().to_owned(),
         card_number: text(|r| &r.card_number),
-        credit_card_issuer_and_acquirer_company: clip_bytes(&text(|r| &r.issuer), 40),
+        credit_card_issuer_and_acquirer_company: rec
+            .map(|r| clip_bytes(&r.issuer, 40))
+            .unwrap_or_default(),
         stan: text(|r| &r.stan),
         receipt_header: m.receipt_header.clone(),
         receipt_footer: footer(a.card, tip),
@@ -66,11 +68,22 @@ pub(crate) fn terminal_response(
 
 /// `card_number` of a response: `PAN_YYMM`, masked first-6/last-4 unless switched off (D17).
 pub(crate) fn display_pan(pan: &str, expiry: &str, mask: bool) -> String {
-    if mask {
-        format!("{}_{expiry}", MaskedPan::new(pan))
+    let mut s = String::with_capacity(pan.len() + 1 + expiry.len());
+    if !mask {
+        s.push_str(pan);
+    } else if pan.is_ascii() {
+        // MaskedPan's rule, without its own String: first 6 and last 4 kept from 13 up.
+        let n = pan.len();
+        let (head, tail) = if n >= 13 { (6, 4) } else { (0, 4.min(n)) };
+        s.push_str(&pan[..head]);
+        s.extend(std::iter::repeat_n('*', n - head - tail));
+        s.push_str(&pan[n - tail..]);
     } else {
-        format!("{pan}_{expiry}")
+        s.push_str(MaskedPan::new(pan).as_str());
     }
+    s.push('_');
+    s.push_str(expiry);
+    s
 }
 
 /// A scheme name from the BIN, for cards keyed on the ECR.
@@ -91,26 +104,42 @@ pub(crate) fn brand_of(pan: &str) -> &'static str {
 /// `receipt_footer` (3.2, D12): `PIN VERIFIED`/`SIGNATURE`, `AID:`, `AC:`, and for an approved
 /// `0907` `TIP:` and `TOTAL:` in major units; at most 100 bytes.
 pub(crate) fn footer(card: Option<&CardData>, tip: Option<(Money, Money)>) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    // Written into one buffer: every response has a footer, and a part per String was most of
+    // its cost.
+    let mut out = String::with_capacity(64);
+    let mut part = |label: &str, value: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(label);
+        out.push_str(value);
+    };
     if let Some(c) = card {
         match c.cvm {
-            Cvm::OnlinePin => parts.push("PIN VERIFIED".to_owned()),
-            Cvm::Signature => parts.push("SIGNATURE".to_owned()),
+            Cvm::OnlinePin => part("PIN VERIFIED", ""),
+            Cvm::Signature => part("SIGNATURE", ""),
             Cvm::NoCvm => {}
         }
         if !c.aid.is_empty() {
-            parts.push(format!("AID:{}", c.aid));
+            part("AID:", &c.aid);
         }
         if !c.cryptogram.is_empty() {
-            parts.push(format!("AC:{}", c.cryptogram));
+            part("AC:", &c.cryptogram);
         }
     }
     // TEC-S-009
     if let Some((tip, total)) = tip {
-        parts.push(format!("TIP:{}", tip.to_major_string()));
-        parts.push(format!("TOTAL:{}", total.to_major_string()));
+        part("TIP:", &tip.to_major_string());
+        part("TOTAL:", &total.to_major_string());
     }
-    clip_bytes(&parts.join(" "), 100)
+    if out.len() > 100 {
+        let mut end = 100;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -164,6 +193,25 @@ mod tests {
         assert_eq!(
             display_pan("4111111111111111", "2712", false),
             "4111111111111111_2712"
+        );
+        for pan in [
+            "",
+            "1",
+            "12345",
+            "123456789012",
+            "1234567890123",
+            "4111111111111111",
+        ] {
+            for expiry in ["", "2712"] {
+                assert_eq!(
+                    display_pan(pan, expiry, true),
+                    format!("{}_{expiry}", MaskedPan::new(pan))
+                );
+            }
+        }
+        assert_eq!(
+            display_pan("4111é11111111111", "2712", true),
+            format!("{}_2712", MaskedPan::new("4111é11111111111"))
         );
         assert_eq!(brand_of("4111111111111111"), "VISA");
         assert_eq!(brand_of("5555555555554444"), "MASTERCARD");

@@ -234,6 +234,35 @@ impl Request {
     /// Validates a parsed body: §3.1 shape ([`TransactionRequest::check_shape`]), then the
     /// message type (`3005`), then content. The first problem is returned.
     pub fn from_wire(wire: &TransactionRequest) -> Result<Request, RequestProblem> {
+        let (operation, amount) = Request::validate(wire)?;
+        Ok(Request::build(operation, amount, wire.clone()))
+    }
+
+    /// [`Request::from_wire`] keeping the body it was given instead of copying it; the body
+    /// comes back with the problem.
+    #[allow(clippy::result_large_err)] // as `decode_request`, which passes it on
+    pub(crate) fn from_owned_wire(
+        wire: TransactionRequest,
+    ) -> Result<Request, (RequestProblem, TransactionRequest)> {
+        match Request::validate(&wire) {
+            Ok((operation, amount)) => Ok(Request::build(operation, amount, wire)),
+            Err(p) => Err((p, wire)),
+        }
+    }
+
+    fn build(operation: Operation, amount: Money, wire: TransactionRequest) -> Request {
+        Request {
+            operation,
+            amount,
+            terminal_number: wire.text("terminal_number").to_owned(),
+            transaction_id: wire.text("transaction_id").to_owned(),
+            source_id: wire.text("transaction_source_id").to_owned(),
+            fingerprint: wire.fingerprint(),
+            wire,
+        }
+    }
+
+    fn validate(wire: &TransactionRequest) -> Result<(Operation, Money), RequestProblem> {
         use ProblemReason as R;
         let bad = |field: &'static str, reason: ProblemReason| RequestProblem::new(field, reason);
         wire.check_shape()?;
@@ -319,15 +348,7 @@ impl Request {
                 }
             }
         };
-        Ok(Request {
-            operation,
-            amount: Money::from_minor(minor, currency),
-            terminal_number: wire.text("terminal_number").to_owned(),
-            transaction_id: wire.text("transaction_id").to_owned(),
-            source_id: wire.text("transaction_source_id").to_owned(),
-            fingerprint: wire.fingerprint(),
-            wire: wire.clone(),
-        })
+        Ok((operation, Money::from_minor(minor, currency)))
     }
 
     /// `card_number` as sent.

@@ -170,11 +170,11 @@ impl Terminal {
         let date = format_date_time(now, self.config.utc_offset_minutes);
         Reject {
             code,
-            response: Box::new(TransactionResponse::refusal(
+            response: Box::new(TransactionResponse::refusal_at(
                 code,
                 code.text(),
                 Some(&request.wire),
-                &date,
+                date,
             )),
         }
     }
@@ -220,7 +220,7 @@ impl Terminal {
             // T6
             (State::Authorizing { flow, pending }, Input::Acquirer(a)) if a.id == pending => {
                 let code = from_iso_field_39(&a.code);
-                self.finish(now, flow, code, Some(&a))
+                self.finish(now, flow, code, Some(a))
             }
             // T7, TEC-S-019: host_timeout -> 1091 and a timeout reversal
             (State::Authorizing { flow, pending }, Input::Timeout)
@@ -364,14 +364,14 @@ impl Terminal {
     fn finish(
         &mut self,
         now: Timestamp,
-        flow: Flow,
+        mut flow: Flow,
         code: ResponseCode,
-        answer: Option<&AcquirerAnswer>,
+        answer: Option<AcquirerAnswer>,
     ) -> State {
         self.deadline = None;
-        let txid = flow.request.transaction_id.clone();
+        let txid = &flow.request.transaction_id;
         let mut also_changed = Vec::new();
-        if let Some(rec) = self.records.get_mut(&txid) {
+        if let Some(rec) = self.records.get_mut(txid) {
             rec.updated = now;
             rec.status = match code {
                 ResponseCode::Approved => RecordStatus::Approved,
@@ -380,26 +380,32 @@ impl Terminal {
                 | ResponseCode::CardReadError => RecordStatus::Aborted,
                 _ => RecordStatus::Declined,
             };
-            if let Some(a) = answer {
-                rec.stan = a.stan.clone();
-            }
-            if let (ResponseCode::Approved, Some(a)) = (code, answer) {
-                let total = rec.amount.minor + rec.tip_amount.minor;
-                rec.approved_amount.minor = a
-                    .approved_minor
-                    .filter(|m| (1..=total).contains(m))
-                    .unwrap_or(total);
-                rec.authorization_number = a.auth_code.clone();
-                rec.acquirer = Some(AcquirerRef {
-                    request_id: a.id,
-                    stan: a.stan.clone(),
-                    rrn: a.rrn.clone(),
-                });
-                let by = rec.clone();
-                also_changed = references::apply(&mut self.records, now, &by);
+            match answer {
+                Some(a) if code == ResponseCode::Approved => {
+                    let total = rec.amount.minor + rec.tip_amount.minor;
+                    rec.approved_amount.minor = a
+                        .approved_minor
+                        .filter(|m| (1..=total).contains(m))
+                        .unwrap_or(total);
+                    rec.authorization_number = a.auth_code;
+                    rec.stan.clone_from(&a.stan);
+                    rec.acquirer = Some(AcquirerRef {
+                        request_id: a.id,
+                        stan: a.stan,
+                        rrn: a.rrn,
+                    });
+                    // Only references have an original to update.
+                    if let Some(original) = rec.original.clone() {
+                        let (kind, amount) = (rec.kind, rec.approved_amount.minor);
+                        also_changed =
+                            references::apply(&mut self.records, now, original, kind, amount);
+                    }
+                }
+                Some(a) => rec.stan = a.stan,
+                None => {}
             }
         }
-        let record = self.records.get(&txid);
+        let record = self.records.get(txid);
         let original = record
             .and_then(|r| r.original.as_ref())
             .and_then(|o| self.records.get(o));
@@ -412,14 +418,14 @@ impl Terminal {
         };
         let body = terminal_response(&self.config, now, &answer);
         let status = code.http_status();
-        if let Some(rec) = self.records.get_mut(&txid) {
+        if let Some(rec) = self.records.get_mut(txid) {
             rec.response = Some(StoredResponse {
                 status,
                 body: body.clone(),
             });
             rec.response_undelivered = flow.ecr_gone;
         }
-        self.changed(&txid);
+        self.changed(txid);
         for id in also_changed {
             self.changed(&id);
         }
@@ -441,7 +447,8 @@ impl Terminal {
         });
         State::Done {
             req_id: flow.req_id,
-            transaction_id: txid,
+            // The flow ends here, so its id moves rather than being copied.
+            transaction_id: std::mem::take(&mut flow.request.transaction_id),
         }
     }
 
@@ -485,13 +492,21 @@ impl Terminal {
     }
 
     fn issuer(&self, brand: &str) -> String {
-        format!("{};{brand}", self.config.merchant.acquirer_name)
+        let acquirer = &self.config.merchant.acquirer_name;
+        let mut s = String::with_capacity(acquirer.len() + 1 + brand.len());
+        s.push_str(acquirer);
+        s.push(';');
+        s.push_str(brand);
+        s
     }
 
     fn insert(&mut self, rec: Record) {
-        let id = rec.transaction_id.clone();
-        self.records.insert(id.clone(), rec);
-        self.changed(&id);
+        let changed = Output::RecordChanged {
+            transaction_id: rec.transaction_id.clone(),
+            status: rec.status,
+        };
+        self.records.insert(rec.transaction_id.clone(), rec);
+        self.out.push_back(changed);
     }
 
     /// Drops finished records older than the retention (4.3: 30 days).

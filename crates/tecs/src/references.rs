@@ -119,23 +119,21 @@ pub(crate) fn check(
     Ok(target.transaction_id.clone())
 }
 
-/// Applies an approved reference operation `by` (already `approved`) to its original.
-/// Returns the ids of records whose status changed.
+/// Applies an approved reference operation of `kind` for `amount` (its `approved_amount`) to
+/// its original `original_id`. Returns the ids of records whose status changed.
 pub(crate) fn apply(
     records: &mut BTreeMap<String, Record>,
     now: Timestamp,
-    by: &Record,
+    original_id: String,
+    kind: RecordKind,
+    amount: i64,
 ) -> Vec<String> {
     let mut changed = Vec::new();
-    let Some(original_id) = by.original.clone() else {
-        return changed;
-    };
     let Some(original) = records.get_mut(&original_id) else {
         return changed;
     };
     original.updated = now;
-    let amount = by.approved_amount.minor;
-    match by.kind {
+    match kind {
         RecordKind::Cancel => {
             original.status = RecordStatus::Cancelled;
             changed.push(original_id);

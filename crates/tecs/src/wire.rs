@@ -30,5 +30,5 @@ pub fn decode_request(
     body: &[u8],
 ) -> Result<crate::domain::Request, (RequestProblem, Option<TransactionRequest>)> {
     let wire = TransactionRequest::parse(body).map_err(|p| (p, None))?;
-    crate::domain::Request::from_wire(&wire).map_err(|p| (p, Some(wire)))
+    crate::domain::Request::from_owned_wire(wire).map_err(|(p, wire)| (p, Some(wire)))
 }

@@ -163,7 +163,12 @@ impl Terminal {
     }
 
     /// T3: the card is read; ask the acquirer for `amount` + tip.
-    pub(super) fn card_read(&mut self, now: Timestamp, mut flow: Flow, card: CardData) -> State {
+    pub(super) fn card_read(
+        &mut self,
+        now: Timestamp,
+        mut flow: Flow,
+        mut card: CardData,
+    ) -> State {
         let id = self.next_id();
         let issuer = self.issuer(&card.brand);
         let display = display_pan(&card.pan, &card.expiry, self.config.mask_pan);
@@ -178,22 +183,24 @@ impl Terminal {
         rec.card_read = true;
         rec.card_number = display;
         rec.issuer = issuer;
-        rec.svc = card.svc.clone();
+        rec.svc = std::mem::take(&mut card.svc);
         rec.updated = now;
         let mut amount = rec.amount;
         amount.minor += rec.tip_amount.minor;
         let kind = auth_kind(rec.kind);
+        // The flow keeps the card for the receipt footer only (CVM, AID, cryptogram), so the
+        // PAN, expiry, PIN and service code move on instead of being copied.
         self.out
             .push_back(Output::ToAcquirer(AcquirerRequest::Authorise {
                 id,
                 kind,
                 amount,
                 card: AcquirerCard::Pan {
-                    pan: card.pan.clone(),
-                    expiry: card.expiry.clone(),
+                    pan: std::mem::take(&mut card.pan),
+                    expiry: std::mem::take(&mut card.expiry),
                 },
                 entry: card.entry,
-                pin: card.pin.clone(),
+                pin: card.pin.take(),
                 cvc2: None,
             }));
         flow.card = Some(Box::new(card));

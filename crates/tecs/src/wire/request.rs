@@ -4,7 +4,8 @@
 //! Content rules (amount, currency, message type, card number forms) belong to the domain
 //! conversion, [`crate::domain::Request::from_wire`].
 
-use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -225,22 +226,23 @@ impl TransactionRequest {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let value: Value = serde_json::from_slice(body)
             .map_err(|_| RequestProblem::new("body", ProblemReason::NotJson))?;
-        let Value::Object(map) = value else {
+        let Value::Object(mut map) = value else {
             return Err(RequestProblem::new("body", ProblemReason::NotAnObject));
         };
         let mut req = TransactionRequest::default();
+        // Taken out of the parsed map, not cloned: the map is dropped anyway.
         for (name, _, _) in FIELDS {
-            match map.get(name) {
+            match map.remove(name) {
                 None => {}
-                Some(Value::String(s)) => *req.slot(name) = Some(s.clone()),
+                Some(Value::String(s)) => *req.slot(name) = Some(s),
                 // TEC-S-003: non-string values are a 3001 naming the field.
                 Some(_) => return Err(RequestProblem::new(name, ProblemReason::NotAString)),
             }
         }
-        match map.get(PAYMENT_REASON_AS_BYTE) {
+        match map.remove(PAYMENT_REASON_AS_BYTE) {
             None => {}
             Some(v @ (Value::String(_) | Value::Array(_))) => {
-                req.payment_reason_as_byte = Some(v.clone());
+                req.payment_reason_as_byte = Some(v);
             }
             Some(_) => {
                 return Err(RequestProblem::new(
@@ -361,17 +363,52 @@ impl TransactionRequest {
     /// order and absent-versus-empty do not matter. `payment_reasonAsByte` counts as its
     /// compact JSON text (`""` when absent or the empty string).
     pub fn fingerprint(&self) -> Fingerprint {
-        let mut map: BTreeMap<&'static str, String> = FIELDS
-            .iter()
-            .map(|(name, _, _)| (*name, self.text(name).to_owned()))
-            .collect();
-        let bytes = match &self.payment_reason_as_byte {
-            None => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
+        let strings = self.strings();
+        let json;
+        let as_byte = match &self.payment_reason_as_byte {
+            None => "",
+            Some(Value::String(s)) => s,
+            Some(v) => {
+                json = v.to_string();
+                &json
+            }
         };
-        map.insert(PAYMENT_REASON_AS_BYTE, bytes);
-        Fingerprint(map)
+        // FIELDS with `payment_reasonAsByte` after `payment_reason`: FINGERPRINT_NAMES' order.
+        let (head, tail) = strings.split_at(PAYMENT_REASON_AS_BYTE_AT);
+        Fingerprint::from_values(
+            head.iter()
+                .copied()
+                .map(text)
+                .chain(std::iter::once(as_byte))
+                .chain(tail.iter().copied().map(text)),
+        )
+    }
+
+    /// The string fields in [`FIELDS`] order.
+    fn strings(&self) -> [&Option<String>; 21] {
+        [
+            &self.amount,
+            &self.authorization_number,
+            &self.card_number,
+            &self.currency,
+            &self.cvc2,
+            &self.desired_currency,
+            &self.ecr_data,
+            &self.language,
+            &self.message_type,
+            &self.password,
+            &self.payment_reason,
+            &self.personal_id,
+            &self.receipt_layout,
+            &self.receipt_number,
+            &self.terminal_number,
+            &self.transaction_date_time,
+            &self.transaction_id,
+            &self.transaction_origin_identifier,
+            &self.transaction_origin_indicator,
+            &self.transaction_place,
+            &self.transaction_source_id,
+        ]
     }
 
     /// Compact JSON, fields in alphabetical order, absent ones left out.
@@ -381,10 +418,109 @@ impl TransactionRequest {
     }
 }
 
+/// Where `payment_reasonAsByte` sorts among [`FIELDS`]: right after `payment_reason`.
+const PAYMENT_REASON_AS_BYTE_AT: usize = 11;
+
+/// The fingerprint's members in byte order, as a `BTreeMap` of them would iterate.
+const FINGERPRINT_NAMES: [&str; 22] = [
+    "amount",
+    "authorization_number",
+    "card_number",
+    "currency",
+    "cvc2",
+    "desired_currency",
+    "ecr_data",
+    "language",
+    "message_type",
+    "password",
+    "payment_reason",
+    PAYMENT_REASON_AS_BYTE,
+    "personal_id",
+    "receipt_layout",
+    "receipt_number",
+    "terminal_number",
+    "transaction_date_time",
+    "transaction_id",
+    "transaction_origin_identifier",
+    "transaction_origin_indicator",
+    "transaction_place",
+    "transaction_source_id",
+];
+
 /// The request fields as a map (4.3): two requests with equal fingerprints are the same
 /// request, whatever their member order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Fingerprint(pub BTreeMap<&'static str, String>);
+///
+/// Stored as one shared buffer of the 22 values in [`Fingerprint::iter`] order, each behind its
+/// length, because every request, record and retry carries one: a map of 22 `String`s made each
+/// copy 22 allocations. Equal maps give equal buffers and vice versa (the lengths keep the
+/// encoding unambiguous). `Debug` prints it as the map it stands for.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Fingerprint(Arc<[u8]>);
+
+impl Fingerprint {
+    fn from_values<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Fingerprint {
+        let len = values.clone().map(|v| v.len() + 10).sum();
+        let mut buf = Vec::with_capacity(len);
+        for v in values {
+            let mut n = v.len() as u64;
+            // LEB128 length: 1 byte for the short values of 3.1.
+            loop {
+                let low = (n & 0x7f) as u8;
+                n >>= 7;
+                if n == 0 {
+                    buf.push(low);
+                    break;
+                }
+                buf.push(low | 0x80);
+            }
+            buf.extend_from_slice(v.as_bytes());
+        }
+        Fingerprint(Arc::from(buf))
+    }
+
+    /// Every member with its value (absent = `""`), in byte order of the names.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        let mut rest: &[u8] = &self.0;
+        FINGERPRINT_NAMES.iter().map_while(move |name| {
+            let mut n: usize = 0;
+            let mut shift = 0;
+            loop {
+                let (&b, r) = rest.split_first()?;
+                rest = r;
+                n |= usize::from(b & 0x7f).checked_shl(shift)?;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            let (v, r) = (rest.get(..n)?, rest.get(n..)?);
+            rest = r;
+            // Built from `&str`s only, so this never falls back.
+            Some((*name, std::str::from_utf8(v).unwrap_or_default()))
+        })
+    }
+
+    /// The value of member `name` (a 3.1 name or `payment_reasonAsByte`).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Members<'a>(&'a Fingerprint);
+        impl fmt::Debug for Members<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.iter()).finish()
+            }
+        }
+        f.debug_tuple("Fingerprint").field(&Members(self)).finish()
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -500,6 +636,60 @@ mod tests {
         let c = TransactionRequest::parse(br#"{"amount":"2"}"#).unwrap();
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    /// The compact fingerprint stands for the map of 4.3: same members, same order, same
+    /// `Debug` text, and equal exactly when the maps are equal.
+    #[test]
+    fn fingerprint_is_the_map_of_every_field() {
+        use std::collections::BTreeMap;
+        mod old {
+            /// The type this one replaced, for its `Debug` text.
+            #[derive(Debug)]
+            pub(super) struct Fingerprint(
+                #[allow(dead_code)] pub(super) std::collections::BTreeMap<&'static str, String>,
+            );
+        }
+        let map = |r: &TransactionRequest| -> BTreeMap<&'static str, String> {
+            let mut m: BTreeMap<&'static str, String> = FIELDS
+                .iter()
+                .map(|(name, _, _)| (*name, r.text(name).to_owned()))
+                .collect();
+            let bytes = match &r.payment_reason_as_byte {
+                None => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+            };
+            m.insert(PAYMENT_REASON_AS_BYTE, bytes);
+            m
+        };
+        let long = "é".repeat(100);
+        let bodies = [
+            r#"{}"#.to_owned(),
+            r#"{"amount":"1","ecr_data":"","payment_reasonAsByte":[1,2]}"#.to_owned(),
+            r#"{"amount":"1","ecr_data":"x","payment_reasonAsByte":"ab"}"#.to_owned(),
+            r#"{"amount":"","ecr_data":"1"}"#.to_owned(),
+            format!(r#"{{"payment_reason":"{long}","transaction_source_id":"9"}}"#),
+            format!(r#"{{"payment_reason":"","personal_id":"{long}"}}"#),
+        ];
+        let reqs: Vec<TransactionRequest> = bodies
+            .iter()
+            .map(|b| TransactionRequest::parse(b.as_bytes()).unwrap())
+            .collect();
+        for a in &reqs {
+            let (fp, m) = (a.fingerprint(), map(a));
+            let members: Vec<(&str, String)> = fp.iter().map(|(k, v)| (k, v.to_owned())).collect();
+            let expected: Vec<(&str, String)> = m.clone().into_iter().collect();
+            assert_eq!(members, expected);
+            let before = old::Fingerprint(m.clone());
+            assert_eq!(format!("{fp:?}"), format!("{before:?}"));
+            assert_eq!(format!("{fp:#?}"), format!("{before:#?}"));
+            assert_eq!(fp.get("ecr_data"), m.get("ecr_data").map(String::as_str));
+            for b in &reqs {
+                assert_eq!(fp == b.fingerprint(), m == map(b));
+            }
+        }
+        assert_eq!(format!("{:?}", Fingerprint::default()), "Fingerprint({})");
     }
 
     #[test]

@@ -91,13 +91,25 @@ impl TransactionResponse {
         request: Option<&TransactionRequest>,
         date_time: &str,
     ) -> TransactionResponse {
+        TransactionResponse::refusal_at(code, text, request, date_time.to_owned())
+    }
+
+    /// [`TransactionResponse::refusal`] taking the time text it stores.
+    pub(crate) fn refusal_at(
+        code: ResponseCode,
+        text: &str,
+        request: Option<&TransactionRequest>,
+        date_time: String,
+    ) -> TransactionResponse {
         let echo = |name: &str| request.map(|r| r.text(name).to_owned()).unwrap_or_default();
         TransactionResponse {
+            message_type: RESPONSE_MESSAGE_TYPE.to_owned(),
+            response_code: code.code().to_owned(),
             response_text: clip_bytes(text, 80),
             transaction_id: echo("transaction_id"),
             ecr_data: echo("ecr_data"),
-            transaction_date_time: date_time.to_owned(),
-            ..TransactionResponse::with_code(code)
+            transaction_date_time: date_time,
+            ..TransactionResponse::default()
         }
     }
 
@@ -156,6 +168,25 @@ impl VersionResponse {
 /// `yyyymmddhhmmss` of `now` shifted by `utc_offset_minutes` (the terminal's local time).
 pub fn format_date_time(now: Timestamp, utc_offset_minutes: i32) -> String {
     let dt = now.to_datetime() + time::Duration::minutes(i64::from(utc_offset_minutes));
+    // Every response carries one, so the usual years skip the formatting machinery.
+    if let Ok(year @ 0..=9999) = u32::try_from(dt.year()) {
+        let mut s = String::with_capacity(14);
+        for (value, width) in [
+            (year, 1000),
+            (u32::from(u8::from(dt.month())), 10),
+            (u32::from(dt.day()), 10),
+            (u32::from(dt.hour()), 10),
+            (u32::from(dt.minute()), 10),
+            (u32::from(dt.second()), 10),
+        ] {
+            let mut unit = width;
+            while unit > 0 {
+                s.push(char::from(b'0' + ((value / unit) % 10) as u8));
+                unit /= 10;
+            }
+        }
+        return s;
+    }
     format!(
         "{:04}{:02}{:02}{:02}{:02}{:02}",
         dt.year(),
@@ -216,5 +247,11 @@ mod tests {
         let t = Timestamp(1_716_318_571_000);
         assert_eq!(format_date_time(t, 0), "20240521190931");
         assert_eq!(format_date_time(t, 120), "20240521210931");
+        assert_eq!(format_date_time(Timestamp(0), 0), "19700101000000");
+        assert_eq!(format_date_time(Timestamp(0), -61), "19691231225900");
+        assert_eq!(
+            format_date_time(Timestamp(253_402_300_799_000), 0),
+            "99991231235959"
+        );
     }
 }
