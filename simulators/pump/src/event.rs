@@ -393,7 +393,7 @@ pub enum Output {
         /// Why it ended.
         reason: EndReason,
         /// The sale, when volume > 0.
-        sale: Option<Sale>,
+        sale: Option<Box<Sale>>,
     },
     /// A sale was locked.
     SaleLocked {

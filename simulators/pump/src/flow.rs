@@ -30,6 +30,8 @@ use payrig_core::{Duration, Volume};
 const NL_PER_ML: u128 = 1_000_000;
 /// Milliseconds in a minute.
 const MS_PER_MIN: u128 = 60_000;
+/// `MS_PER_MIN * NL_PER_ML` as a u64 (the divisor of every volume).
+const NL_PER_MIN_PER_ML_PER_MS: u64 = 60_000 * 1_000_000;
 /// Search ceiling: a volume not reached within ~146 million years never is.
 const SEARCH_CEILING_MS: u64 = 1 << 62;
 
@@ -117,6 +119,31 @@ pub struct Segment {
 impl Segment {
     /// Volume delivered by the fast curve (ramp then linear) after `t` ms, floored.
     fn fast_ml(&self, t: u64) -> u64 {
+        // Real pumps and deliveries keep every product within u64, where the divisions by
+        // constants compile to multiplies; u128 (same result) only for extreme inputs.
+        if let (Ok(rate), Ok(ramp)) = (u64::try_from(self.rate), u64::try_from(self.ramp_ms)) {
+            let denom = NL_PER_MIN_PER_ML_PER_MS;
+            let v = if ramp == 0 {
+                rate.checked_mul(t).map(|p| p / denom)
+            } else if t <= ramp {
+                t.checked_mul(t)
+                    .and_then(|tt| rate.checked_mul(tt))
+                    .zip(ramp.checked_mul(2 * denom))
+                    .map(|(p, d)| p / d)
+            } else {
+                t.checked_mul(2)
+                    .and_then(|x| x.checked_sub(ramp))
+                    .and_then(|x| rate.checked_mul(x))
+                    .map(|p| p / (2 * denom))
+            };
+            if let Some(v) = v {
+                return v;
+            }
+        }
+        self.fast_ml_wide(t)
+    }
+
+    fn fast_ml_wide(&self, t: u64) -> u64 {
         let t = u128::from(t);
         let denom = MS_PER_MIN * NL_PER_ML;
         let v = if self.ramp_ms == 0 {
@@ -133,6 +160,12 @@ impl Segment {
 
     /// Volume delivered by the slow rate `t` ms after the slow zone began, floored.
     fn slow_ml(&self, t: u64) -> u64 {
+        if let Some(p) = u64::try_from(self.slow_rate)
+            .ok()
+            .and_then(|r| r.checked_mul(t))
+        {
+            return p / NL_PER_MIN_PER_ML_PER_MS;
+        }
         let v = self.slow_rate.saturating_mul(u128::from(t)) / (MS_PER_MIN * NL_PER_ML);
         u64::try_from(v).unwrap_or(u64::MAX)
     }
@@ -288,6 +321,28 @@ mod tests {
             proptest::prop_assert_eq!(s.volume_at(t).ml(), limit);
             if t > 0 {
                 proptest::prop_assert!(s.volume_at(t - 1).ml() < limit);
+            }
+        }
+
+        #[test]
+        fn u64_fast_path_matches_u128(
+            rate in proptest::num::u64::ANY, ramp in 0u64..3_600_000,
+            t in proptest::num::u64::ANY, small_t in 0u64..100_000_000,
+        ) {
+            let p = FlowProfile {
+                rate: FlowRate(rate),
+                ramp: Duration(ramp),
+                slow_zone: Volume(500),
+                slow_rate: FlowRate(rate / 10),
+            };
+            let s = p.segment(Volume::ZERO, Volume(u64::MAX));
+            for t in [t, small_t] {
+                proptest::prop_assert_eq!(s.fast_ml(t), s.fast_ml_wide(t));
+                let wide = u64::try_from(
+                    s.slow_rate.saturating_mul(u128::from(t)) / (MS_PER_MIN * NL_PER_ML),
+                )
+                .unwrap_or(u64::MAX);
+                proptest::prop_assert_eq!(s.slow_ml(t), wide);
             }
         }
 

@@ -5,8 +5,6 @@
 //! `Progress`, `Finalize`, `SitePreauthTimeout`). Replies to commands come after
 //! `reply_delay`; events from the forecourt come when they happen.
 
-use std::collections::BTreeMap;
-
 use payrig_ationet::domain::ProductInfo;
 use payrig_ationet::machine::{Preset, SiteCommand, SiteEvent, SiteFacts};
 use payrig_core::{Decimal, Machine, Money, Timestamp};
@@ -68,18 +66,33 @@ struct Pump {
     owner: Option<TxIdx>,
     /// A busy condition set by the control API: someone else holds the pump.
     busy: bool,
+    /// The time of the pump's one live entry in the world's queue (`None`: none is live).
+    /// An entry is live exactly when its time equals this; the world trusts it instead of
+    /// asking the pump again.
     scheduled: Option<Timestamp>,
-    reschedule: bool,
     last_volume_ml: u64,
     last_amount_minor: i64,
+}
+
+/// Pumps indexed by their number (1-99), so a lookup is one index, not a tree search.
+type Pumps = Vec<Option<Pump>>;
+
+fn slot(pumps: &Pumps, fp: u8) -> Option<&Pump> {
+    pumps.get(usize::from(fp)).and_then(Option::as_ref)
+}
+
+fn slot_mut(pumps: &mut Pumps, fp: u8) -> Option<&mut Pump> {
+    pumps.get_mut(usize::from(fp)).and_then(Option::as_mut)
 }
 
 #[derive(Debug)]
 pub(crate) struct SiteSim {
     cfg: SiteConfig,
     session_up: bool,
-    pumps: BTreeMap<u8, Pump>,
+    pumps: Pumps,
     dispatch_seq: u64,
+    /// Reused for each drain of a pump's outputs (one `Vec` per site, not one per event).
+    scratch: Vec<(Timestamp, PumpOutput)>,
 }
 
 fn owner_of(tx: TxIdx) -> Owner {
@@ -113,7 +126,7 @@ fn customer(cfg: &SiteConfig) -> CustomerScript {
 impl SiteSim {
     pub(crate) fn new(cfg: &SiteConfig, seed: u64) -> SiteSim {
         let all = grades(cfg);
-        let mut pumps = BTreeMap::new();
+        let mut pumps: Pumps = Vec::new();
         for (&n, p) in &cfg.pumps {
             let mine: Vec<Grade> = if p.grades.is_empty() {
                 all.clone()
@@ -152,24 +165,25 @@ impl SiteSim {
                 );
                 while fp.poll_output().is_some() {}
             }
-            pumps.insert(
-                n,
-                Pump {
-                    fp,
-                    owner: None,
-                    busy,
-                    scheduled: None,
-                    reschedule: true,
-                    last_volume_ml: 0,
-                    last_amount_minor: 0,
-                },
-            );
+            let n = usize::from(n);
+            if pumps.len() <= n {
+                pumps.resize_with(n + 1, || None);
+            }
+            pumps[n] = Some(Pump {
+                fp,
+                owner: None,
+                busy,
+                scheduled: None,
+                last_volume_ml: 0,
+                last_amount_minor: 0,
+            });
         }
         SiteSim {
             cfg: cfg.clone(),
             session_up: cfg.session_up,
             pumps,
             dispatch_seq: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -190,20 +204,36 @@ impl SiteSim {
     }
 
     pub(crate) fn pump_numbers(&self) -> impl Iterator<Item = u8> + '_ {
-        self.pumps.keys().copied()
+        self.pumps
+            .iter()
+            .zip(0u8..)
+            .filter(|(p, _)| p.is_some())
+            .map(|(_, n)| n)
     }
 
-    pub(crate) fn pump_timeout(&self, fp: u8) -> Option<Timestamp> {
-        self.pumps.get(&fp).and_then(|p| p.fp.poll_timeout())
+    /// The time of the pump's live queue entry.
+    pub(crate) fn pump_scheduled(&self, fp: u8) -> Option<Timestamp> {
+        slot(&self.pumps, fp).and_then(|p| p.scheduled)
     }
 
-    /// The pump's deadline if it changed since it was last handed to the world's queue.
+    /// True (and the entry is used up) if a queue entry at `at` is the pump's live one.
+    pub(crate) fn claim_pump(&mut self, fp: u8, at: Timestamp) -> bool {
+        match slot_mut(&mut self.pumps, fp) {
+            Some(p) if p.scheduled == Some(at) => {
+                p.scheduled = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The pump's deadline if it has no live queue entry for it yet. Every change to a pump
+    /// is followed by this call, so the live entry always names the pump's deadline.
     pub(crate) fn take_reschedule(&mut self, fp: u8) -> Option<Timestamp> {
-        let p = self.pumps.get_mut(&fp)?;
+        let p = slot_mut(&mut self.pumps, fp)?;
         let d = p.fp.poll_timeout();
-        if d != p.scheduled || p.reschedule {
+        if d != p.scheduled {
             p.scheduled = d;
-            p.reschedule = false;
             d
         } else {
             None
@@ -284,7 +314,7 @@ impl SiteSim {
         out: &mut Vec<SiteOut>,
         trace: &mut Trace,
     ) -> Result<(), String> {
-        let Some(p) = self.pumps.get_mut(&pump) else {
+        let Some(p) = slot_mut(&mut self.pumps, pump) else {
             return Err(UNKNOWN.to_owned());
         };
         if p.busy || p.owner.is_some() {
@@ -297,7 +327,7 @@ impl SiteSim {
             },
         );
         let mut result = Err(IN_USE.to_owned());
-        let outs = drain(&mut p.fp);
+        let mut outs = drain(&mut p.fp);
         for (_, o) in &outs {
             match o {
                 PumpOutput::ReserveAccepted { .. } => result = Ok(()),
@@ -316,8 +346,7 @@ impl SiteSim {
         if result.is_ok() {
             p.owner = Some(tx);
         }
-        p.reschedule = true;
-        self.forecourt(pump, outs, out, trace);
+        self.forecourt(pump, &mut outs, out, trace);
         result
     }
 
@@ -350,7 +379,7 @@ impl SiteSim {
         }
         let currency = self.cfg.currency;
         let fault_at = self.cfg.customer.fault_at_ml;
-        let Some(p) = self.pumps.get_mut(&pump) else {
+        let Some(p) = slot_mut(&mut self.pumps, pump) else {
             return refused(UNKNOWN);
         };
         let Some(nozzle) =
@@ -415,8 +444,7 @@ impl SiteSim {
         }
         let mut outs = outs;
         outs.extend(drain(&mut p.fp));
-        p.reschedule = true;
-        self.forecourt(pump, outs, out, trace);
+        self.forecourt(pump, &mut outs, out, trace);
         event
     }
 
@@ -433,7 +461,7 @@ impl SiteSim {
             flow_started: false,
         };
         let race = self.cfg.deauthorize_race;
-        let Some(p) = self.pumps.get_mut(&pump) else {
+        let Some(p) = slot_mut(&mut self.pumps, pump) else {
             return ok;
         };
         if p.owner != Some(tx) {
@@ -485,8 +513,7 @@ impl SiteSim {
                 ok
             }
         };
-        p.reschedule = true;
-        self.forecourt(pump, outs, out, trace);
+        self.forecourt(pump, &mut outs, out, trace);
         event
     }
 
@@ -498,28 +525,33 @@ impl SiteSim {
         out: &mut Vec<SiteOut>,
         trace: &mut Trace,
     ) {
-        let Some(p) = self.pumps.get_mut(&fp) else {
+        let Some(p) = slot_mut(&mut self.pumps, fp) else {
             return;
         };
         let _ = p.fp.handle_input(now, PumpInput::Timeout);
-        let outs = drain(&mut p.fp);
-        p.reschedule = true;
-        self.forecourt(fp, outs, out, trace);
+        let mut outs = std::mem::take(&mut self.scratch);
+        while let Some(o) = p.fp.poll_timed_output() {
+            outs.push(o);
+        }
+        self.forecourt(fp, &mut outs, out, trace);
+        self.scratch = outs;
     }
 
-    /// Turns pump outputs into site events for the owning transaction.
+    /// Turns pump outputs (taken from `outs`, left empty) into site events for the owning
+    /// transaction.
     fn forecourt(
         &mut self,
         fp: u8,
-        outs: Vec<(Timestamp, PumpOutput)>,
+        outs: &mut Vec<(Timestamp, PumpOutput)>,
         out: &mut Vec<SiteOut>,
         trace: &mut Trace,
     ) {
         let code = &self.cfg.code;
-        let Some(p) = self.pumps.get_mut(&fp) else {
+        let Some(p) = slot_mut(&mut self.pumps, fp) else {
+            outs.clear();
             return;
         };
-        for (at, o) in outs {
+        for (at, o) in outs.drain(..) {
             if trace.enabled() {
                 trace.record(
                     at,
@@ -603,7 +635,8 @@ impl SiteSim {
         let code = self.cfg.code.clone();
         let p = self
             .pumps
-            .get_mut(&fp)
+            .get_mut(usize::from(fp))
+            .and_then(Option::as_mut)
             .ok_or_else(|| ControlError::UnknownPump(code.clone(), fp))?;
         let input = match lift {
             Some(nozzle) => PumpInput::NozzleLift { nozzle },
@@ -611,9 +644,8 @@ impl SiteSim {
         };
         p.fp.handle_input(now, input)
             .map_err(|e| ControlError::Refused(e.to_string()))?;
-        let outs = drain(&mut p.fp);
-        p.reschedule = true;
-        self.forecourt(fp, outs, out, trace);
+        let mut outs = drain(&mut p.fp);
+        self.forecourt(fp, &mut outs, out, trace);
         self.pump_status(fp)
             .ok_or(ControlError::UnknownPump(code, fp))
     }
@@ -630,7 +662,8 @@ impl SiteSim {
         let code = self.cfg.code.clone();
         let p = self
             .pumps
-            .get_mut(&fp)
+            .get_mut(usize::from(fp))
+            .and_then(Option::as_mut)
             .ok_or_else(|| ControlError::UnknownPump(code.clone(), fp))?;
         match c {
             PumpCondition::Busy => p.busy = true,
@@ -646,15 +679,14 @@ impl SiteSim {
                 }
             }
         }
-        let outs = drain(&mut p.fp);
-        p.reschedule = true;
-        self.forecourt(fp, outs, out, trace);
+        let mut outs = drain(&mut p.fp);
+        self.forecourt(fp, &mut outs, out, trace);
         self.pump_status(fp)
             .ok_or(ControlError::UnknownPump(code, fp))
     }
 
     pub(crate) fn pump_status(&self, fp: u8) -> Option<PumpStatus> {
-        let p = self.pumps.get(&fp)?;
+        let p = slot(&self.pumps, fp)?;
         let st = p.fp.state();
         let amount = Money::from_minor(p.last_amount_minor, self.cfg.currency);
         Some(PumpStatus {

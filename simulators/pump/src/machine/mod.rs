@@ -31,19 +31,21 @@ enum State {
     Closed,
     Idle,
     Calling,
-    Authorised(Authorised),
+    // Boxed: a transition moves the state out and back by value, and the delivery data is
+    // several hundred bytes; a box keeps every move pointer-sized (one allocation per sale).
+    Authorised(Box<Authorised>),
     Started {
-        d: Delivery,
+        d: Box<Delivery>,
         motor_ready_at: Timestamp,
     },
     SuspendedStarted {
-        d: Delivery,
+        d: Box<Delivery>,
     },
     Fuelling {
-        d: Delivery,
+        d: Box<Delivery>,
     },
     SuspendedFuelling {
-        d: Delivery,
+        d: Box<Delivery>,
     },
 }
 
@@ -125,6 +127,9 @@ pub struct FuelPoint {
     outputs: VecDeque<(Timestamp, Output)>,
     /// The latest instant processed.
     now: Timestamp,
+    /// `compute_due()` as of the last change: drivers ask `poll_timeout` after every input,
+    /// so it is kept up to date by each transition instead of recomputed per ask.
+    due: Option<(Timestamp, Due)>,
 }
 
 type Step = (State, Result<(), Reject>);
@@ -144,7 +149,7 @@ impl FuelPoint {
             InitialState::Closed => State::Closed,
             InitialState::Inoperative => State::Inoperative { recover_at: None },
         };
-        Ok(FuelPoint {
+        let mut fp = FuelPoint {
             profile: cfg.flow_profile(),
             src: format!("pump/{}", cfg.fp),
             cfg,
@@ -156,7 +161,10 @@ impl FuelPoint {
             buffer: Buffer::default(),
             outputs: VecDeque::new(),
             now: Timestamp::EPOCH,
-        })
+            due: None,
+        };
+        fp.refresh_due();
+        Ok(fp)
     }
 
     /// The trace source name, `pump/<fp>`.
@@ -175,6 +183,7 @@ impl FuelPoint {
         if let Some(c) = self.cfg.customer.as_mut() {
             c.nozzle = nozzle;
         }
+        self.refresh_due();
     }
 
     /// The IFSF state.
@@ -271,6 +280,7 @@ impl FuelPoint {
             // A reservation lives only in Idle/Calling (simulators.md 3.1).
             self.reservation = None;
         }
+        self.refresh_due();
         res
     }
 
@@ -289,10 +299,23 @@ impl FuelPoint {
             // Deadlines never reject; the result is always Ok.
             let _ = self.transition(at, |fp, s| (fp.fire(at, s, due), Ok(())));
         }
-        self.now = now.max(self.now);
+        if now > self.now {
+            self.now = now;
+            // Volume triggers already behind us are due "now": they depend on `self.now`.
+            self.refresh_due();
+        }
     }
 
+    /// The next deadline, as cached by the last transition.
     fn next_due(&self) -> Option<(Timestamp, Due)> {
+        self.due
+    }
+
+    fn refresh_due(&mut self) {
+        self.due = self.compute_due();
+    }
+
+    fn compute_due(&self) -> Option<(Timestamp, Due)> {
         let mut best: Option<(Timestamp, Due)> = None;
         let mut consider = |t: Option<Timestamp>, due: Due| {
             if let Some(t) = t {

@@ -174,7 +174,7 @@ impl FuelPoint {
                     lift_at,
                     hang_at: None,
                 };
-                (State::Authorised(a), Ok(()))
+                (State::Authorised(Box::new(a)), Ok(()))
             }
         }
     }
@@ -366,13 +366,13 @@ impl FuelPoint {
         .min()
         .unwrap_or(self.cfg.max_delivery);
         State::Started {
-            d: Delivery::new(auth, nozzle, grade, limit, t),
+            d: Box::new(Delivery::new(auth, nozzle, grade, limit, t)),
             motor_ready_at: t + self.cfg.motor_start,
         }
     }
 
     /// Motor ready: Started -> Fuelling, flow begins (ATIONet BeginFueling).
-    pub(super) fn begin_flow(&mut self, t: Timestamp, mut d: Delivery) -> State {
+    pub(super) fn begin_flow(&mut self, t: Timestamp, mut d: Box<Delivery>) -> State {
         self.emit(
             t,
             Output::FuellingStarted {
@@ -388,7 +388,8 @@ impl FuelPoint {
     }
 
     /// Ends a delivery at `t` and buffers its sale when volume > 0 (simulators.md 3.5).
-    pub(super) fn finish(&mut self, t: Timestamp, d: Delivery, reason: EndReason) {
+    pub(super) fn finish(&mut self, t: Timestamp, d: Box<Delivery>, reason: EndReason) {
+        let d = *d;
         let volume = d.metered(t);
         let amount = d.grade.price.amount(volume);
         let sale = (volume > Volume::ZERO).then(|| {
@@ -397,7 +398,7 @@ impl FuelPoint {
             } else {
                 SaleStatus::Payable
             };
-            self.buffer.push(Sale {
+            Box::new(self.buffer.push(Sale {
                 seq: 0,
                 fp: self.cfg.fp,
                 nozzle: d.nozzle,
@@ -410,7 +411,7 @@ impl FuelPoint {
                 ended_at: t,
                 end_reason: reason,
                 status,
-            })
+            }))
         });
         self.emit(
             t,
