@@ -88,7 +88,9 @@ pub struct Terminal {
     config: TerminalConfig,
     state: State,
     reachable: bool,
-    records: BTreeMap<String, Record>,
+    /// Boxed: a `Record` is about 1 KB, so inline values made each B-tree node about 12 KB
+    /// and every insertion shift kilobytes.
+    records: BTreeMap<String, Box<Record>>,
     /// No record can expire before this instant, so `purge` skips its scan until then (a scan
     /// per request made the terminal O(records) per sale under load).
     purge_due: Timestamp,
@@ -108,7 +110,8 @@ impl Terminal {
             purge_due: Timestamp(0),
             deadline: None,
             next_acquirer_id: 1,
-            out: VecDeque::new(),
+            // A card flow emits up to 8 outputs per input; sized once here, not per flow.
+            out: VecDeque::with_capacity(8),
         }
     }
 
@@ -129,12 +132,12 @@ impl Terminal {
 
     /// The record of `transaction_id`, if stored.
     pub fn record(&self, transaction_id: &str) -> Option<&Record> {
-        self.records.get(transaction_id)
+        self.records.get(transaction_id).map(|r| &**r)
     }
 
     /// Every stored record, by `transaction_id`.
     pub fn records(&self) -> impl Iterator<Item = &Record> {
-        self.records.values()
+        self.records.values().map(|r| &**r)
     }
 
     fn due(&self, now: Timestamp) -> Option<Timer> {
@@ -198,7 +201,7 @@ impl Terminal {
         let due = self.due(now);
         Ok(match (state, input) {
             (s, Input::Request { req_id, request }) => {
-                return self.on_request(now, s, req_id, *request);
+                return self.on_request(now, s, req_id, request);
             }
             // T3
             (State::AwaitingCard(flow), Input::Reader(ReaderEvent::CardRead(card))) => {
@@ -292,7 +295,7 @@ impl Terminal {
         now: Timestamp,
         state: State,
         req_id: u64,
-        request: Request,
+        request: Box<Request>,
     ) -> Result<State, (State, Reject)> {
         if request.terminal_number != self.config.terminal_number {
             let r = self.reject(now, ResponseCode::UnknownTerminal, &request);
@@ -405,10 +408,11 @@ impl Terminal {
                 None => {}
             }
         }
-        let record = self.records.get(txid);
+        let record = self.records.get(txid).map(|r| &**r);
         let original = record
             .and_then(|r| r.original.as_ref())
-            .and_then(|o| self.records.get(o));
+            .and_then(|o| self.records.get(o))
+            .map(|r| &**r);
         let answer = Answer {
             code,
             request: &flow.request,
@@ -505,7 +509,8 @@ impl Terminal {
             transaction_id: rec.transaction_id.clone(),
             status: rec.status,
         };
-        self.records.insert(rec.transaction_id.clone(), rec);
+        self.records
+            .insert(rec.transaction_id.clone(), Box::new(rec));
         self.out.push_back(changed);
     }
 

@@ -46,7 +46,7 @@ pub(crate) struct RefError {
 
 /// Resolves the reference and checks the rules; the original's `transaction_id` on success.
 pub(crate) fn check(
-    records: &BTreeMap<String, Record>,
+    records: &BTreeMap<String, Box<Record>>,
     q: &RefQuery<'_>,
 ) -> Result<String, RefError> {
     let not_found = || RefError {
@@ -122,7 +122,7 @@ pub(crate) fn check(
 /// Applies an approved reference operation of `kind` for `amount` (its `approved_amount`) to
 /// its original `original_id`. Returns the ids of records whose status changed.
 pub(crate) fn apply(
-    records: &mut BTreeMap<String, Record>,
+    records: &mut BTreeMap<String, Box<Record>>,
     now: Timestamp,
     original_id: String,
     kind: RecordKind,

@@ -17,7 +17,7 @@ use crate::state::Timer;
 
 impl Terminal {
     /// T1 / T2 from idle, and the reference checks of 4.2.
-    pub(super) fn route(&mut self, now: Timestamp, req_id: u64, request: Request) -> State {
+    pub(super) fn route(&mut self, now: Timestamp, req_id: u64, request: Box<Request>) -> State {
         let kind = match record_kind(&request.operation) {
             Some(k) => k,
             None => {
@@ -35,7 +35,7 @@ impl Terminal {
         );
         let flow = Flow {
             req_id,
-            request: Box::new(request),
+            request,
             waiters: Vec::new(),
             ecr_gone: false,
             card: None,
