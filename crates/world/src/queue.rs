@@ -2,22 +2,58 @@
 //!
 //! Entities (transactions, pumps, the PFEP) change their next deadline often; instead of
 //! removing stale heap entries, the world pushes the new one and skips popped entries whose
-//! time no longer matches the entity's `poll_timeout()`. Ties break by insertion order, so a
-//! run is deterministic.
+//! time no longer matches the entity's live entry. Ties break by insertion order, so a run is
+//! deterministic.
 
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use payrig_core::Timestamp;
 
+/// A heap entry. `rank` packs the time (high 64 bits) and the insertion number (low 64
+/// bits), so ordering is one `u128` comparison and never looks at the key; reversed, so the
+/// std max-heap pops the earliest entry first.
+#[derive(Debug, Clone)]
+struct Entry<K> {
+    rank: u128,
+    key: K,
+}
+
+impl<K> Entry<K> {
+    fn at(&self) -> Timestamp {
+        // The high half is the time by construction.
+        Timestamp((self.rank >> 64) as u64)
+    }
+}
+
+impl<K> PartialEq for Entry<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank == other.rank
+    }
+}
+
+impl<K> Eq for Entry<K> {}
+
+impl<K> PartialOrd for Entry<K> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K> Ord for Entry<K> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.rank.cmp(&self.rank)
+    }
+}
+
 /// A deterministic timer queue keyed by `K`.
 #[derive(Debug, Clone)]
-pub struct TimerQueue<K: Ord> {
-    heap: BinaryHeap<Reverse<(Timestamp, u64, K)>>,
+pub struct TimerQueue<K> {
+    heap: BinaryHeap<Entry<K>>,
     seq: u64,
 }
 
-impl<K: Ord> Default for TimerQueue<K> {
+impl<K> Default for TimerQueue<K> {
     fn default() -> Self {
         TimerQueue {
             heap: BinaryHeap::new(),
@@ -26,36 +62,35 @@ impl<K: Ord> Default for TimerQueue<K> {
     }
 }
 
-impl<K: Ord + Copy> TimerQueue<K> {
+impl<K: Copy> TimerQueue<K> {
     /// Schedules `key` at `at`.
     pub fn push(&mut self, at: Timestamp, key: K) {
         self.seq += 1;
-        self.heap.push(Reverse((at, self.seq, key)));
+        let rank = (u128::from(at.0) << 64) | u128::from(self.seq);
+        self.heap.push(Entry { rank, key });
     }
 
     /// The earliest scheduled time (possibly stale).
     pub fn peek(&self) -> Option<Timestamp> {
-        self.heap.peek().map(|Reverse((at, _, _))| *at)
+        self.heap.peek().map(Entry::at)
     }
 
     /// The earliest entry without removing it.
     pub fn head(&self) -> Option<(Timestamp, K)> {
-        self.heap.peek().map(|Reverse((at, _, k))| (*at, *k))
+        self.heap.peek().map(|e| (e.at(), e.key))
     }
 
     /// Pops the earliest entry if it is due at `now`.
     pub fn pop_due(&mut self, now: Timestamp) -> Option<(Timestamp, K)> {
         match self.heap.peek() {
-            Some(Reverse((at, _, _))) if *at <= now => {
-                self.heap.pop().map(|Reverse((at, _, k))| (at, k))
-            }
+            Some(e) if e.at() <= now => self.pop(),
             _ => None,
         }
     }
 
     /// Pops the earliest entry whatever its time.
     pub fn pop(&mut self) -> Option<(Timestamp, K)> {
-        self.heap.pop().map(|Reverse((at, _, k))| (at, k))
+        self.heap.pop().map(|e| (e.at(), e.key))
     }
 
     /// Entries held (stale ones included).
@@ -89,5 +124,18 @@ mod tests {
         assert_eq!(q.pop_due(Timestamp(10)), Some((Timestamp(5), 'b')));
         assert_eq!(q.pop_due(Timestamp(10)), Some((Timestamp(5), 'c')));
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn extreme_times_keep_their_order() {
+        let mut q = TimerQueue::default();
+        q.push(Timestamp(u64::MAX), 'z');
+        q.push(Timestamp(0), 'a');
+        q.push(Timestamp(u64::MAX), 'y');
+        assert_eq!(q.head(), Some((Timestamp(0), 'a')));
+        assert_eq!(q.pop(), Some((Timestamp(0), 'a')));
+        assert_eq!(q.pop(), Some((Timestamp(u64::MAX), 'z')));
+        assert_eq!(q.pop(), Some((Timestamp(u64::MAX), 'y')));
+        assert_eq!(q.pop(), None);
     }
 }
