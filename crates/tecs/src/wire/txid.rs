@@ -95,7 +95,16 @@ impl TxidRef {
 
     /// True when this reference names the stored id `transaction_id` (compared padded, D8).
     pub fn matches(&self, transaction_id: &str) -> bool {
-        transaction_id.len() <= TXID_ID_LEN && pad_id(transaction_id) == self.padded_id
+        // `pad_id(transaction_id) == padded_id` without building the padded text: a reference
+        // is checked against every record of the terminal.
+        if transaction_id.len() > TXID_ID_LEN {
+            return false;
+        }
+        let Some(zeros) = self.padded_id.strip_suffix(transaction_id) else {
+            return false;
+        };
+        zeros.len() + transaction_id.chars().count() == TXID_ID_LEN
+            && zeros.bytes().all(|b| b == b'0')
     }
 }
 
@@ -116,17 +125,13 @@ pub fn pad_id(id: &str) -> String {
 
 /// `transaction_source_id` equality with D9: `01` equals `1`; `""` equals only `""`.
 pub fn same_source_id(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> Option<String> {
+    fn norm(s: &str) -> Option<&str> {
         if s.is_empty() {
             return None;
         }
         let t = s.trim_start_matches('0');
-        Some(if t.is_empty() {
-            "0".to_owned()
-        } else {
-            t.to_owned()
-        })
-    };
+        Some(if t.is_empty() { "0" } else { t })
+    }
     norm(a) == norm(b)
 }
 
@@ -179,6 +184,51 @@ mod tests {
             ("TXID1_01_1146001", TxidError::Terminal),
         ] {
             assert_eq!(TxidRef::parse(s), Err(e), "{s}");
+        }
+    }
+
+    /// `matches` is the padded comparison, without the padding.
+    #[test]
+    fn matches_is_padded_equality() {
+        let ids = [
+            "",
+            "0",
+            "1",
+            "01",
+            "001",
+            "7000001",
+            "0007000001",
+            "00000000000007000001",
+            "10000000000007000001",
+            "000000000000007000001",
+            "1234567890123456789012",
+            "é",
+            "0é",
+            "000000000000000000é",
+            "00000000000000000000",
+            "A1",
+            "0A1",
+        ];
+        let mut refs: Vec<TxidRef> = ["TXID7000001", "TXID0", "TXID00000000000000000000"]
+            .iter()
+            .filter_map(|s| TxidRef::parse(s).ok())
+            .collect();
+        for padded_id in ids
+            .iter()
+            .map(|i| pad_id(i))
+            .chain(ids.iter().map(|i| i.to_string()))
+        {
+            refs.push(TxidRef {
+                padded_id,
+                source_id: None,
+                terminal: None,
+            });
+        }
+        for r in &refs {
+            for id in ids {
+                let expected = id.len() <= TXID_ID_LEN && pad_id(id) == r.padded_id;
+                assert_eq!(r.matches(id), expected, "{:?} {id:?}", r.padded_id);
+            }
         }
     }
 
