@@ -92,7 +92,8 @@ impl FlowProfile {
         seg.slow_at_ms = if fast_volume == 0 {
             Some(0)
         } else {
-            first_ms_reaching(fast_volume, |t| seg.fast_ml(t))
+            let guess = seg.fast_guess(fast_volume);
+            first_ms_reaching_near(fast_volume, guess, |t| seg.fast_ml(t))
         };
         // Deadlines ask for the limit instant on every poll; search once per segment.
         seg.limit_ms = seg.elapsed_to_reach(Volume(seg.limit));
@@ -190,7 +191,37 @@ impl Segment {
         if target.ml() > self.limit {
             return None;
         }
-        first_ms_reaching(target.ml(), |t| self.volume_at(t).ml())
+        let v = target.ml() - self.base;
+        let guess = match self.slow_at_ms {
+            Some(ts) if v > self.fast_volume => {
+                let rest = u128::from(v - self.fast_volume) * MS_PER_MIN * NL_PER_ML;
+                let slow = rest.checked_div(self.slow_rate).unwrap_or(0);
+                ts.saturating_add(u64::try_from(slow).unwrap_or(u64::MAX))
+            }
+            _ => self.fast_guess(v),
+        };
+        first_ms_reaching_near(target.ml(), guess, |t| self.volume_at(t).ml())
+    }
+
+    /// Where the fast curve alone delivers `v` ml, solved without flooring (ramp: the
+    /// square root of the quadratic, then linear). Only a starting point: the search around it
+    /// finds the exact floored instant, so a poor guess costs time, never correctness.
+    fn fast_guess(&self, v: u64) -> u64 {
+        if self.rate == 0 {
+            return 0;
+        }
+        let denom = MS_PER_MIN * NL_PER_ML;
+        let v = u128::from(v);
+        let t = if self.ramp_ms > 0
+            && v.saturating_mul(2 * denom) <= self.rate.saturating_mul(self.ramp_ms)
+        {
+            // v = R·t² / (2·T_r·d)  =>  t = sqrt(2·T_r·d·v / R)
+            (self.ramp_ms.saturating_mul(2 * denom).saturating_mul(v) / self.rate).isqrt()
+        } else {
+            // v = R·(2t − T_r) / (2·d)  =>  t = (2·d·v / R + T_r) / 2
+            (v.saturating_mul(2 * denom) / self.rate).saturating_add(self.ramp_ms) / 2
+        };
+        u64::try_from(t).unwrap_or(u64::MAX)
     }
 
     /// When the segment stops on L.
@@ -209,20 +240,43 @@ impl Segment {
     }
 }
 
-/// Smallest `t` with `f(t) >= target` for a non-decreasing `f`; `None` below the ceiling.
-fn first_ms_reaching(target: u64, f: impl Fn(u64) -> u64) -> Option<u64> {
-    if f(0) >= target {
-        return Some(0);
-    }
-    // Exponential search for an upper bound, then bisection: O(log t) evaluations.
-    let mut hi: u64 = 1;
-    while f(hi) < target {
-        if hi >= SEARCH_CEILING_MS {
-            return None;
+/// Smallest `t` with `f(t) >= target` for a non-decreasing `f`; `None` if even
+/// `f(SEARCH_CEILING_MS)` stays below. Gallops from `guess` (down or up, doubling the step)
+/// to a bracket, then bisects: a few evaluations when the guess is close, O(log t) otherwise.
+fn first_ms_reaching_near(target: u64, guess: u64, f: impl Fn(u64) -> u64) -> Option<u64> {
+    let g = guess.min(SEARCH_CEILING_MS);
+    // Invariant after the gallop: f(lo) < target <= f(hi), lo < hi.
+    let (mut lo, mut hi);
+    let mut step: u64 = 1;
+    if f(g) >= target {
+        hi = g;
+        loop {
+            if hi == 0 {
+                return Some(0);
+            }
+            let c = hi.saturating_sub(step);
+            if f(c) < target {
+                lo = c;
+                break;
+            }
+            hi = c;
+            step = step.saturating_mul(2);
         }
-        hi = hi.saturating_mul(2);
+    } else {
+        lo = g;
+        loop {
+            if lo >= SEARCH_CEILING_MS {
+                return None;
+            }
+            let c = lo.saturating_add(step).min(SEARCH_CEILING_MS);
+            if f(c) >= target {
+                hi = c;
+                break;
+            }
+            lo = c;
+            step = step.saturating_mul(2);
+        }
     }
-    let mut lo = hi / 2; // f(lo) < target (or lo == 0 and f(0) < target)
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         if f(mid) >= target {
@@ -237,6 +291,32 @@ fn first_ms_reaching(target: u64, f: impl Fn(u64) -> u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain exponential-then-bisection search from 0 that the guessed search replaced:
+    /// the reference the property below compares against.
+    fn first_ms_reaching(target: u64, f: impl Fn(u64) -> u64) -> Option<u64> {
+        if f(0) >= target {
+            return Some(0);
+        }
+        // Exponential search for an upper bound, then bisection: O(log t) evaluations.
+        let mut hi: u64 = 1;
+        while f(hi) < target {
+            if hi >= SEARCH_CEILING_MS {
+                return None;
+            }
+            hi = hi.saturating_mul(2);
+        }
+        let mut lo = hi / 2; // f(lo) < target (or lo == 0 and f(0) < target)
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if f(mid) >= target {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Some(hi)
+    }
 
     fn ationet() -> FlowProfile {
         FlowProfile {
@@ -322,6 +402,33 @@ mod tests {
             if t > 0 {
                 proptest::prop_assert!(s.volume_at(t - 1).ml() < limit);
             }
+        }
+
+        #[test]
+        fn guessed_search_matches_the_plain_one(
+            rate in 0u64..200_000, slow in 0u64..200_000, ramp in 0u64..10_000,
+            zone in 0u64..5_000, base in 0u64..50_000, limit in 0u64..100_000,
+            target in 0u64..110_000,
+        ) {
+            let p = FlowProfile {
+                rate: FlowRate::from_ml_per_min(rate),
+                ramp: Duration(ramp),
+                slow_zone: Volume(zone),
+                slow_rate: FlowRate::from_ml_per_min(slow),
+            };
+            let s = p.segment(Volume(base), Volume(limit));
+            let fast = first_ms_reaching(s.fast_volume, |t| s.fast_ml(t));
+            if s.fast_volume > 0 {
+                proptest::prop_assert_eq!(s.slow_at_ms, fast);
+            }
+            let plain = if target <= s.base {
+                Some(0)
+            } else if target > s.limit {
+                None
+            } else {
+                first_ms_reaching(target, |t| s.volume_at(t).ml())
+            };
+            proptest::prop_assert_eq!(s.elapsed_to_reach(Volume(target)), plain);
         }
 
         #[test]
