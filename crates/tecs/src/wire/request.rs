@@ -4,10 +4,12 @@
 //! Content rules (amount, currency, message type, card number forms) belong to the domain
 //! conversion, [`crate::domain::Request::from_wire`].
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::code::ResponseCode;
@@ -224,22 +226,54 @@ impl TransactionRequest {
     /// may also be an array). Unknown members are ignored (5.2). Lengths are not checked here.
     pub fn parse(body: &[u8]) -> Result<TransactionRequest, RequestProblem> {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        // Read member by member into the fields instead of building a `Value` map first (its
+        // keys, inserts and removals were half of decoding). Every member value is still read
+        // as a `Value`, so what is valid JSON is unchanged.
+        let token_first = Cell::new(false);
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let parsed = BodySeed(&token_first)
+            .deserialize(&mut de)
+            .and_then(|b| de.end().map(|()| b));
+        if token_first.get() {
+            // serde_json's `Value` gives this first key a meaning of its own: keep its reading.
+            return TransactionRequest::parse_value(body);
+        }
+        match parsed {
+            Err(_) => Err(RequestProblem::new("body", ProblemReason::NotJson)),
+            Ok(Body::Other) => Err(RequestProblem::new("body", ProblemReason::NotAnObject)),
+            Ok(Body::Object(members)) => TransactionRequest::from_members(members),
+        }
+    }
+
+    /// [`TransactionRequest::parse`] through a `serde_json::Value` (BOM already stripped).
+    fn parse_value(body: &[u8]) -> Result<TransactionRequest, RequestProblem> {
         let value: Value = serde_json::from_slice(body)
             .map_err(|_| RequestProblem::new("body", ProblemReason::NotJson))?;
         let Value::Object(mut map) = value else {
             return Err(RequestProblem::new("body", ProblemReason::NotAnObject));
         };
+        let mut members: Members = Default::default();
+        for ((name, _, _), slot) in FIELDS.iter().zip(members.iter_mut()) {
+            *slot = map.remove(*name);
+        }
+        members[PAYMENT_REASON_AS_BYTE_SLOT] = map.remove(PAYMENT_REASON_AS_BYTE);
+        TransactionRequest::from_members(members)
+    }
+
+    /// The fields from the members' values; the first non-string in [`FIELDS`] order is the
+    /// problem, then `payment_reasonAsByte`.
+    fn from_members(members: Members) -> Result<TransactionRequest, RequestProblem> {
         let mut req = TransactionRequest::default();
-        // Taken out of the parsed map, not cloned: the map is dropped anyway.
-        for (name, _, _) in FIELDS {
-            match map.remove(name) {
+        let [strings @ .., as_byte] = members;
+        for (((name, _, _), value), slot) in FIELDS.iter().zip(strings).zip(req.strings_mut()) {
+            match value {
                 None => {}
-                Some(Value::String(s)) => *req.slot(name) = Some(s),
+                Some(Value::String(s)) => *slot = Some(s),
                 // TEC-S-003: non-string values are a 3001 naming the field.
                 Some(_) => return Err(RequestProblem::new(name, ProblemReason::NotAString)),
             }
         }
-        match map.remove(PAYMENT_REASON_AS_BYTE) {
+        match as_byte {
             None => {}
             Some(v @ (Value::String(_) | Value::Array(_))) => {
                 req.payment_reason_as_byte = Some(v);
@@ -257,9 +291,8 @@ impl TransactionRequest {
     /// Checks presence and the §3.1 lengths and patterns, in alphabetical field order; the first
     /// failure is reported (TEC-S-003). Optional fields may be `""`.
     pub fn check_shape(&self) -> Result<(), RequestProblem> {
-        for (name, len, required) in FIELDS {
-            let value = self.get(name);
-            let v = match value {
+        for ((name, len, required), value) in FIELDS.into_iter().zip(self.strings()) {
+            let v = match value.as_deref() {
                 None if required => {
                     return Err(RequestProblem::new(name, ProblemReason::Missing));
                 }
@@ -333,6 +366,7 @@ impl TransactionRequest {
         self.get(name).unwrap_or("")
     }
 
+    #[cfg(test)]
     fn slot(&mut self, name: &str) -> &mut Option<String> {
         match name {
             "amount" => &mut self.amount,
@@ -384,6 +418,33 @@ impl TransactionRequest {
         )
     }
 
+    /// The string fields in [`FIELDS`] order, to fill.
+    fn strings_mut(&mut self) -> [&mut Option<String>; 21] {
+        [
+            &mut self.amount,
+            &mut self.authorization_number,
+            &mut self.card_number,
+            &mut self.currency,
+            &mut self.cvc2,
+            &mut self.desired_currency,
+            &mut self.ecr_data,
+            &mut self.language,
+            &mut self.message_type,
+            &mut self.password,
+            &mut self.payment_reason,
+            &mut self.personal_id,
+            &mut self.receipt_layout,
+            &mut self.receipt_number,
+            &mut self.terminal_number,
+            &mut self.transaction_date_time,
+            &mut self.transaction_id,
+            &mut self.transaction_origin_identifier,
+            &mut self.transaction_origin_indicator,
+            &mut self.transaction_place,
+            &mut self.transaction_source_id,
+        ]
+    }
+
     /// The string fields in [`FIELDS`] order.
     fn strings(&self) -> [&Option<String>; 21] {
         [
@@ -415,6 +476,127 @@ impl TransactionRequest {
     pub fn encode(&self) -> Vec<u8> {
         // Cannot fail: string keys, string or JSON values.
         serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The values of the members [`TransactionRequest::parse`] reads: the [`FIELDS`] in order,
+/// then `payment_reasonAsByte`. A repeated member keeps its last value, as a JSON map does.
+type Members = [Option<Value>; 22];
+
+/// Where `payment_reasonAsByte` is in [`Members`].
+const PAYMENT_REASON_AS_BYTE_SLOT: usize = 21;
+
+/// A body read by [`BodySeed`].
+// One per parse, on the stack and moved once: boxing the members would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Body {
+    Object(Members),
+    /// Valid JSON, not an object.
+    Other,
+}
+
+/// Reads a body; sets its flag when the object's first key is one of serde_json's
+/// [`VALUE_TOKENS`], which `Value` (and so the map reading) treats specially.
+struct BodySeed<'a>(&'a Cell<bool>);
+
+/// First keys serde_json's `Value` reads as an embedded raw value or (with its
+/// `arbitrary_precision` feature) a number.
+const VALUE_TOKENS: [&str; 2] = [
+    "$serde_json::private::RawValue",
+    "$serde_json::private::Number",
+];
+
+impl<'de> DeserializeSeed<'de> for BodySeed<'_> {
+    type Value = Body;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Body, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BodySeed<'_> {
+    type Value = Body;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Body, E> {
+        Ok(Body::Other)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Body, E> {
+        Ok(Body::Other)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Body, E> {
+        Ok(Body::Other)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Body, E> {
+        Ok(Body::Other)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Body, E> {
+        Ok(Body::Other)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Body, E> {
+        Ok(Body::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Body, A::Error> {
+        while seq.next_element::<Value>()?.is_some() {}
+        Ok(Body::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Body, A::Error> {
+        let mut members: Members = Default::default();
+        let mut first = true;
+        while let Some(key) = map.next_key::<Key>()? {
+            if first && key == Key::RawValueToken {
+                self.0.set(true);
+            }
+            first = false;
+            let value: Value = map.next_value()?;
+            if let Key::Member(i) = key {
+                members[i] = Some(value);
+            }
+        }
+        Ok(Body::Object(members))
+    }
+}
+
+/// A member name: its slot in [`Members`], or not one parse reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Member(usize),
+    RawValueToken,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+                Ok(match FIELDS.iter().position(|(n, _, _)| *n == name) {
+                    Some(i) => Key::Member(i),
+                    None if name == PAYMENT_REASON_AS_BYTE => {
+                        Key::Member(PAYMENT_REASON_AS_BYTE_SLOT)
+                    }
+                    None if VALUE_TOKENS.contains(&name) => Key::RawValueToken,
+                    None => Key::Other,
+                })
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -690,6 +872,112 @@ mod tests {
             }
         }
         assert_eq!(format!("{:?}", Fingerprint::default()), "Fingerprint({})");
+    }
+
+    /// Member-by-member parsing reads every body as the `Value` map reading does: same fields,
+    /// same problem, for objects with repeated, unknown, non-string and token members, other
+    /// JSON values and broken text.
+    mod parse_matches_value_reading {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn value() -> impl Strategy<Value = String> {
+            let leaf = prop_oneof![
+                "[a-z0-9 é\\\\\"]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+                Just("12".to_owned()),
+                Just("-1.5e3".to_owned()),
+                Just("1e400".to_owned()),
+                Just("null".to_owned()),
+                Just("true".to_owned()),
+                Just("\"\\u0041\"".to_owned()),
+            ];
+            leaf.prop_recursive(3, 12, 3, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..3)
+                        .prop_map(|v| format!("[{}]", v.join(","))),
+                    prop::collection::vec((key(), inner), 0..3).prop_map(|v| {
+                        let m: Vec<String> =
+                            v.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                        format!("{{{}}}", m.join(","))
+                    }),
+                ]
+            })
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => prop::sample::select(FIELDS.iter().map(|f| f.0).collect::<Vec<_>>())
+                    .prop_map(|k| format!("\"{k}\"")),
+                1 => Just(format!("\"{PAYMENT_REASON_AS_BYTE}\"")),
+                1 => Just("\"\\u0061mount\"".to_owned()),
+                1 => Just("\"extra\"".to_owned()),
+                1 => prop::sample::select(VALUE_TOKENS.to_vec()).prop_map(|k| format!("\"{k}\"")),
+            ]
+        }
+
+        fn body() -> impl Strategy<Value = Vec<u8>> {
+            let object = prop::collection::vec((key(), value()), 0..8).prop_map(|v| {
+                let m: Vec<String> = v.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                format!("{{{}}}", m.join(","))
+            });
+            let text = prop_oneof![6 => object, 1 => value()];
+            (
+                text,
+                any::<bool>(),
+                0usize..4,
+                any::<usize>(),
+                "[ ,\\]}x\"]{0,2}",
+            )
+                .prop_map(|(t, bom, cut, at, tail)| {
+                    let mut b = t.into_bytes();
+                    // Sometimes broken: cut short or with trailing text.
+                    match cut {
+                        0 if !b.is_empty() => b.truncate(at % b.len()),
+                        1 => b.extend_from_slice(tail.as_bytes()),
+                        _ => {}
+                    }
+                    if bom {
+                        b.splice(0..0, *b"\xEF\xBB\xBF");
+                    }
+                    b
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #[test]
+            fn same_reading(b in body()) {
+                let stripped = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&b);
+                prop_assert_eq!(
+                    TransactionRequest::parse(&b),
+                    TransactionRequest::parse_value(stripped),
+                    "{}", String::from_utf8_lossy(&b)
+                );
+            }
+        }
+
+        #[test]
+        fn tokens_and_repeats() {
+            for body in [
+                r#"{"$serde_json::private::RawValue":"{\"amount\":\"1\"}"}"#,
+                r#"{"$serde_json::private::RawValue":"[1]"}"#,
+                r#"{"amount":"1","$serde_json::private::RawValue":"[1]"}"#,
+                r#"{"amount":1,"amount":"2"}"#,
+                r#"{"amount":"2","amount":1}"#,
+                r#"{"cvc2":1,"amount":[]}"#,
+                r#"{"payment_reasonAsByte":[1],"payment_reasonAsByte":"x"}"#,
+                r#"{"x":1e400}"#,
+                r#"[1e400]"#,
+                r#""a" "b""#,
+                "",
+            ] {
+                assert_eq!(
+                    TransactionRequest::parse(body.as_bytes()),
+                    TransactionRequest::parse_value(body.as_bytes()),
+                    "{body}"
+                );
+            }
+        }
     }
 
     #[test]
