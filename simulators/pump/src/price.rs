@@ -90,6 +90,15 @@ impl Price {
 
     /// Minor units for `volume`: ⌊(v·p + 500 000) / 1 000 000⌋, half-up (SIM-P-02).
     pub fn amount_minor(&self, volume: Volume) -> i64 {
+        // Every real volume and price fits u64, where the division by a constant is a
+        // multiply; u128 (same result) otherwise.
+        if let Some(n) = volume
+            .ml()
+            .checked_mul(self.thousandths)
+            .and_then(|x| x.checked_add(500_000))
+        {
+            return i64::try_from(n / 1_000_000).unwrap_or(i64::MAX);
+        }
         let n = u128::from(volume.ml()) * u128::from(self.thousandths) + ML_X_THOUSANDTHS / 2;
         // v <= u64::MAX and p <= u64::MAX keep n below 2^128; the quotient can still exceed
         // i64 for absurd volumes, which saturates rather than wraps.

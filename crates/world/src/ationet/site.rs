@@ -85,14 +85,105 @@ fn slot_mut(pumps: &mut Pumps, fp: u8) -> Option<&mut Pump> {
     pumps.get_mut(usize::from(fp)).and_then(Option::as_mut)
 }
 
+/// A finished delivery's sale the MPPA pays: `(instant, sale number, owner)`.
+type Paid = (Timestamp, u32, Owner);
+
+impl Pump {
+    /// Turns one pump output into a site event for the owning transaction. A sale to clear
+    /// is queued in `paid`, not cleared here, so the clearing's own outputs never mix with
+    /// the batch being read (they are not forecourt events).
+    #[allow(clippy::too_many_arguments)]
+    fn forecourt_one(
+        &mut self,
+        code: &str,
+        fp: u8,
+        dispatch_seq: &mut u64,
+        at: Timestamp,
+        o: PumpOutput,
+        out: &mut Vec<SiteOut>,
+        trace: &mut Trace,
+        paid: &mut Vec<Paid>,
+    ) {
+        if trace.enabled() {
+            trace.record(
+                at,
+                format!("pump/{code}/{fp}"),
+                "pump",
+                serde_json::to_value(&o).unwrap_or_default(),
+                None,
+            );
+        }
+        let Some(tx) = self.owner else {
+            return;
+        };
+        let event = match o {
+            PumpOutput::NozzleLifted { .. } => Some(SiteEvent::NozzleLifted),
+            PumpOutput::NozzleHung { .. } => Some(SiteEvent::NozzleReplaced),
+            PumpOutput::FuellingStarted { .. } => Some(SiteEvent::BeginFueling),
+            PumpOutput::Progress { volume, amount }
+            | PumpOutput::LimitReached { volume, amount } => {
+                self.last_volume_ml = volume.ml();
+                self.last_amount_minor = amount.minor;
+                Some(SiteEvent::Progress {
+                    volume,
+                    amount_minor: amount.minor,
+                })
+            }
+            PumpOutput::DeliveryEnd {
+                volume,
+                amount,
+                sale,
+                owner,
+                ..
+            } => {
+                *dispatch_seq += 1;
+                self.last_volume_ml = volume.ml();
+                self.last_amount_minor = amount.minor;
+                // The MPPA pays the sale: clear it so the buffer never blocks the pump.
+                if let Some(s) = sale {
+                    paid.push((at, s.seq, owner));
+                }
+                self.owner = None;
+                Some(SiteEvent::Finalize {
+                    volume,
+                    amount_minor: amount.minor,
+                    id_dispatch: format!("{code}-{:06}", *dispatch_seq),
+                })
+            }
+            PumpOutput::AuthEnded { reason, .. } => {
+                self.owner = None;
+                (reason == AuthEnd::Timeout).then_some(SiteEvent::SitePreauthTimeout)
+            }
+            PumpOutput::ReservationEnded { .. } => {
+                if self.fp.state() == FpState::Idle {
+                    self.owner = None;
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some(event) = event {
+            out.push(SiteOut::Deliver { at, tx, event });
+        }
+    }
+
+    /// Clears the paid sales (their own outputs are bookkeeping, not forecourt events).
+    fn clear_paid(&mut self, paid: Vec<Paid>) {
+        for (at, seq, owner) in paid {
+            let _ = self
+                .fp
+                .handle_input(at, PumpInput::ClearSale { seq, owner });
+            while self.fp.poll_timed_output().is_some() {}
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct SiteSim {
     cfg: SiteConfig,
     session_up: bool,
     pumps: Pumps,
     dispatch_seq: u64,
-    /// Reused for each drain of a pump's outputs (one `Vec` per site, not one per event).
-    scratch: Vec<(Timestamp, PumpOutput)>,
 }
 
 fn owner_of(tx: TxIdx) -> Owner {
@@ -183,7 +274,6 @@ impl SiteSim {
             session_up: cfg.session_up,
             pumps,
             dispatch_seq: 0,
-            scratch: Vec::new(),
         }
     }
 
@@ -529,12 +619,13 @@ impl SiteSim {
             return;
         };
         let _ = p.fp.handle_input(now, PumpInput::Timeout);
-        let mut outs = std::mem::take(&mut self.scratch);
-        while let Some(o) = p.fp.poll_timed_output() {
-            outs.push(o);
+        // Straight from the pump's queue: no copy through a Vec for the common case.
+        let mut paid = Vec::new();
+        while let Some((at, o)) = p.fp.poll_timed_output() {
+            let seq = &mut self.dispatch_seq;
+            p.forecourt_one(&self.cfg.code, fp, seq, at, o, out, trace, &mut paid);
         }
-        self.forecourt(fp, &mut outs, out, trace);
-        self.scratch = outs;
+        p.clear_paid(paid);
     }
 
     /// Turns pump outputs (taken from `outs`, left empty) into site events for the owning
@@ -551,76 +642,20 @@ impl SiteSim {
             outs.clear();
             return;
         };
+        let mut paid = Vec::new();
         for (at, o) in outs.drain(..) {
-            if trace.enabled() {
-                trace.record(
-                    at,
-                    format!("pump/{code}/{fp}"),
-                    "pump",
-                    serde_json::to_value(&o).unwrap_or_default(),
-                    None,
-                );
-            }
-            let Some(tx) = p.owner else {
-                continue;
-            };
-            let event = match o {
-                PumpOutput::NozzleLifted { .. } => Some(SiteEvent::NozzleLifted),
-                PumpOutput::NozzleHung { .. } => Some(SiteEvent::NozzleReplaced),
-                PumpOutput::FuellingStarted { .. } => Some(SiteEvent::BeginFueling),
-                PumpOutput::Progress { volume, amount }
-                | PumpOutput::LimitReached { volume, amount } => {
-                    p.last_volume_ml = volume.ml();
-                    p.last_amount_minor = amount.minor;
-                    Some(SiteEvent::Progress {
-                        volume,
-                        amount_minor: amount.minor,
-                    })
-                }
-                PumpOutput::DeliveryEnd {
-                    volume,
-                    amount,
-                    sale,
-                    owner,
-                    ..
-                } => {
-                    self.dispatch_seq += 1;
-                    p.last_volume_ml = volume.ml();
-                    p.last_amount_minor = amount.minor;
-                    // The MPPA pays the sale: clear it so the buffer never blocks the pump.
-                    if let Some(s) = sale {
-                        let _ = p.fp.handle_input(
-                            at,
-                            PumpInput::ClearSale {
-                                seq: s.seq,
-                                owner: owner.clone(),
-                            },
-                        );
-                        while p.fp.poll_timed_output().is_some() {}
-                    }
-                    p.owner = None;
-                    Some(SiteEvent::Finalize {
-                        volume,
-                        amount_minor: amount.minor,
-                        id_dispatch: format!("{code}-{:06}", self.dispatch_seq),
-                    })
-                }
-                PumpOutput::AuthEnded { reason, .. } => {
-                    p.owner = None;
-                    (reason == AuthEnd::Timeout).then_some(SiteEvent::SitePreauthTimeout)
-                }
-                PumpOutput::ReservationEnded { .. } => {
-                    if p.fp.state() == FpState::Idle {
-                        p.owner = None;
-                    }
-                    None
-                }
-                _ => None,
-            };
-            if let Some(event) = event {
-                out.push(SiteOut::Deliver { at, tx, event });
-            }
+            p.forecourt_one(
+                code,
+                fp,
+                &mut self.dispatch_seq,
+                at,
+                o,
+                out,
+                trace,
+                &mut paid,
+            );
         }
+        p.clear_paid(paid);
     }
 
     /// Control API: lift (`Some(nozzle)`) or hang up.

@@ -296,6 +296,9 @@ impl FuelPoint {
             last = Some((t, due));
             self.now = t.max(self.now);
             let at = self.now;
+            if due == Due::Progress && self.progress_in_place(at) {
+                continue;
+            }
             // Deadlines never reject; the result is always Ok.
             let _ = self.transition(at, |fp, s| (fp.fire(at, s, due), Ok(())));
         }
@@ -304,6 +307,23 @@ impl FuelPoint {
             // Volume triggers already behind us are due "now": they depend on `self.now`.
             self.refresh_due();
         }
+    }
+
+    /// The `Progress` sample, most of a delivery's deadlines, taken in place: it changes
+    /// neither the state nor a reservation (none lives in Fuelling), only the next sample's
+    /// time, so it skips the by-value `transition`. Same effect as `fire`'s Progress arm.
+    fn progress_in_place(&mut self, t: Timestamp) -> bool {
+        let period = self.cfg.progress_interval;
+        let State::Fuelling { d } = &mut self.state else {
+            return false;
+        };
+        let volume = d.metered(t);
+        let amount = d.grade.price.amount(volume);
+        d.progress_done(t, period);
+        self.outputs
+            .push_back((t, Output::Progress { volume, amount }));
+        self.refresh_due();
+        true
     }
 
     /// The next deadline, as cached by the last transition.
