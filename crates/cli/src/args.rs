@@ -161,6 +161,10 @@ pub(crate) struct ServeArgs {
     /// Keep the journal in this SQLite file (WAL); `payrig report --journal FILE` reads it.
     #[arg(long, value_name = "FILE")]
     pub(crate) journal: Option<PathBuf>,
+    /// Journal entries kept in memory for the control API, oldest dropped first (0: no
+    /// bound). A TECS sale journals about 20 entries; --journal FILE keeps them all.
+    #[arg(long, value_name = "N", default_value_t = payrig_server::journal::DEFAULT_CAPACITY)]
+    pub(crate) journal_capacity: usize,
 }
 
 /// `payrig certify`.

@@ -194,6 +194,8 @@ pub(crate) async fn run(
         no_control: false,
         control_token: None,
         journal: a.journal.clone(),
+        // Grading reads the whole session: nothing may be dropped from memory.
+        journal_capacity: 0,
     };
     let cfg = crate::serve::server_config(&serve)?;
     let server = payrig_server::start_with_journal(cfg, a.journal.as_deref())

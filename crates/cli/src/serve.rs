@@ -122,6 +122,7 @@ pub(crate) fn server_config(args: &ServeArgs) -> Result<ServerConfig, CliError> 
         tecs: load_tecs(args)?,
         control: control_enabled(args)?,
         control_token: args.control_token.clone(),
+        journal_capacity: args.journal_capacity,
     })
 }
 

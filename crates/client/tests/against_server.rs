@@ -16,6 +16,7 @@ async fn server(toml: &str) -> payrig_server::RunningServer {
         tecs: payrig_world::tecs::TecsConfig::default(),
         control: true,
         control_token: None,
+        journal_capacity: payrig_server::journal::DEFAULT_CAPACITY,
     };
     payrig_server::start(cfg).await.unwrap()
 }

@@ -269,6 +269,7 @@ impl TecsWorld {
                 tecs,
                 control: true,
                 control_token: None,
+                journal_capacity: payrig_server::journal::DEFAULT_CAPACITY,
             };
             let server = payrig_server::start(cfg)
                 .await

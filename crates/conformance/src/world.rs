@@ -243,6 +243,7 @@ impl AtnWorld {
                 tecs: payrig_world::tecs::TecsConfig::default(),
                 control: true,
                 control_token: None,
+                journal_capacity: payrig_server::journal::DEFAULT_CAPACITY,
             };
             let server = payrig_server::start(cfg)
                 .await

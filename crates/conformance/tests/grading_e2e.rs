@@ -30,6 +30,7 @@ async fn server() -> RunningServer {
         tecs: TecsConfig::from_toml("").unwrap(),
         control: true,
         control_token: None,
+        journal_capacity: payrig_server::journal::DEFAULT_CAPACITY,
     })
     .await
     .unwrap()

@@ -261,7 +261,8 @@ pub(crate) async fn handle(
         return crate::faults::aborted();
     }
     let (resp, corr) = dispatch(&shared, route, &bytes);
-    shared.wake.notify_one();
+    let next = shared.world().next_deadline();
+    shared.nudge_clock(next);
     let Some(h) = take_fault(&shared, op_name, false) else {
         return response_entry(&shared, &conn, op, req_seq, corr, resp).await;
     };

@@ -75,6 +75,7 @@ pub(crate) async fn drive(shared: Arc<Shared>, mut stop: tokio::sync::watch::Rec
         return;
     }
     loop {
+        shared.clock_ticking();
         let now = shared.clock.now();
         let next = shared.tick(now);
         // Sleep to the next deadline, at most 1 s, or until a request adds an earlier one.
@@ -82,6 +83,7 @@ pub(crate) async fn drive(shared: Arc<Shared>, mut stop: tokio::sync::watch::Rec
             .map(|t| t.as_millis().saturating_sub(now.as_millis()))
             .unwrap_or(1000)
             .clamp(1, 1000);
+        shared.clock_sleeps_until(Timestamp(now.as_millis() + wait_ms));
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_millis(wait_ms)) => {}
             _ = shared.wake.notified() => {}

@@ -22,7 +22,6 @@ use subtle::ConstantTimeEq;
 
 use crate::clock::ClockMode;
 use crate::http::respond;
-use crate::journal::Journal;
 use crate::state::Shared;
 
 const JSON: &str = "application/json";
@@ -129,6 +128,7 @@ async fn health(State(s): S, h: HeaderMap) -> Response {
             "clock": mode_name(s.clock.mode()),
             "now": s.clock.now().to_rfc3339_ms(),
             "seed": s.seed(),
+            "journal": s.journal_stats(),
         }),
     )
 }
@@ -274,15 +274,15 @@ async fn advance(State(s): S, h: HeaderMap, b: Bytes) -> Response {
 
 /// Advances both worlds to `now`, journals their traces and collects the timers that fired.
 fn step_worlds(s: &Shared, now: Timestamp, fired: &mut Vec<Value>) {
-    let mut note = |protocol: &str, e: payrig_world::trace::TraceEvent| {
+    let mut note = |protocol: &'static str, e: payrig_world::trace::TraceEvent| {
         if e.kind == "timer" {
             fired.push(json!({
                 "at": Timestamp(e.t).to_rfc3339_ms(),
-                "timer": format!("{}/{}", e.src, e.data.as_str().unwrap_or("timer")),
+                "timer": format!("{}/{}", e.src, e.data.to_value().as_str().unwrap_or("timer")),
                 "transaction_id": e.tx,
             }));
         }
-        s.journal().push(crate::journal::sim(protocol, e));
+        s.journal().push_sim(protocol, e);
     };
     {
         let mut w = s.world();
@@ -555,7 +555,7 @@ async fn journal_get(State(s): S, h: HeaderMap, Query(q): Query<JournalQuery>) -
 
 async fn journal_clear(State(s): S, h: HeaderMap) -> Response {
     guarded!(s, h);
-    *s.journal() = Journal::default();
+    s.journal().clear();
     respond(204, JSON, Vec::new())
 }
 

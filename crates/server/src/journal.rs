@@ -1,19 +1,69 @@
 //! The in-memory journal: every exchange and simulated event, append-only, in order.
 
+use std::collections::VecDeque;
+
 use payrig_core::journal::{Body, Dir, EntryKind, HttpRecord, JournalEntry};
 use payrig_core::Timestamp;
 use payrig_world::trace::TraceEvent;
 use serde_json::json;
 
+/// Entries a served journal keeps in memory unless told otherwise (`--journal-capacity`):
+/// enough for any certification run, and a bound on memory under sustained load (a TECS sale
+/// journals about 20 entries). `--journal FILE` keeps every entry on disk regardless.
+pub const DEFAULT_CAPACITY: usize = 200_000;
+
 /// Append-only list of journal entries with sequence numbers from 1, optionally persisted to
 /// SQLite (`--journal FILE`): each entry is committed before the response it belongs to is
 /// written, so a killed server loses no exchange a client got an answer for.
-#[derive(Debug, Default)]
+///
+/// In memory it is a ring of at most `capacity` entries (0: unbounded): the oldest are dropped
+/// first and counted in [`Journal::evicted`]; sequence numbers never restart. Simulation
+/// events are kept as the world produced them and rendered to [`JournalEntry`] only when read,
+/// because a loaded server journals far more of them than anyone reads.
+#[derive(Debug)]
 pub struct Journal {
-    entries: Vec<JournalEntry>,
+    entries: VecDeque<Stored>,
+    /// The seq of `entries[0]`.
+    first_seq: u64,
+    capacity: usize,
+    evicted: u64,
     sink: Option<Sink>,
     /// Entries the sink failed to store (reported by the health endpoint, never fatal).
     sink_errors: u64,
+}
+
+#[derive(Debug)]
+enum Stored {
+    /// Boxed: most entries of a loaded server are `Sim`, and a ring of small slots moves less.
+    Entry(Box<JournalEntry>),
+    Sim(&'static str, TraceEvent),
+}
+
+impl Stored {
+    fn kind(&self) -> EntryKind {
+        match self {
+            Stored::Entry(e) => e.kind,
+            Stored::Sim(..) => EntryKind::Sim,
+        }
+    }
+
+    fn render(&self, seq: u64) -> JournalEntry {
+        match self {
+            Stored::Entry(e) => (**e).clone(),
+            Stored::Sim(protocol, ev) => {
+                let mut e = sim(protocol, ev.clone());
+                e.seq = seq;
+                e
+            }
+        }
+    }
+}
+
+impl Default for Journal {
+    /// An unbounded in-memory journal.
+    fn default() -> Self {
+        Journal::with_capacity(0)
+    }
 }
 
 /// Why the journal file could not be opened or read.
@@ -105,38 +155,77 @@ pub fn read_sqlite(path: &str) -> Result<Vec<JournalEntry>, JournalError> {
 const SECRET_HEADERS: [&str; 3] = ["authorization", "x-payrig-control-token", "cookie"];
 
 impl Journal {
-    /// A journal persisted to the SQLite file at `path` (created if absent; a previous run's
-    /// entries are kept and numbering continues after them).
-    pub fn with_sqlite(path: &str) -> Result<Journal, JournalError> {
-        let entries = read_sqlite(path)?;
-        let conn = open_db(path)?;
-        Ok(Journal {
-            entries,
-            sink: Some(Sink {
-                conn,
-                path: path.to_owned(),
-            }),
+    /// An in-memory journal keeping at most `capacity` entries (0: unbounded).
+    pub fn with_capacity(capacity: usize) -> Journal {
+        Journal {
+            // Reserved up front (pages are touched only as it fills) so the ring never moves
+            // its entries while serving.
+            entries: VecDeque::with_capacity(capacity),
+            first_seq: 1,
+            capacity,
+            evicted: 0,
+            sink: None,
             sink_errors: 0,
-        })
+        }
+    }
+
+    /// A journal persisted to the SQLite file at `path` (created if absent; a previous run's
+    /// entries are kept and numbering continues after them). At most `capacity` entries stay
+    /// in memory (0: unbounded); the file keeps them all.
+    pub fn with_sqlite(path: &str, capacity: usize) -> Result<Journal, JournalError> {
+        let mut j = Journal::with_capacity(capacity);
+        for e in read_sqlite(path)? {
+            j.store(Stored::Entry(Box::new(e)));
+        }
+        j.sink = Some(Sink {
+            conn: open_db(path)?,
+            path: path.to_owned(),
+        });
+        Ok(j)
     }
 
     /// Appends an entry, giving it the next `seq`; returns that seq. With a database, the
     /// entry is committed before this returns.
     pub fn push(&mut self, mut e: JournalEntry) -> u64 {
-        let seq = self.entries.len() as u64 + 1;
-        e.seq = seq;
-        if let Some(sink) = &self.sink {
-            let text = serde_json::to_string(&e).unwrap_or_default();
-            let r = sink.conn.execute(
-                "INSERT INTO journal (seq, at, kind, protocol, entry) VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![seq as i64, e.at, kind_name(e.kind), e.protocol, text],
-            );
-            if let Err(err) = r {
-                self.sink_errors += 1;
-                tracing::error!("journal {}: entry {seq} not stored: {err}", sink.path);
-            }
+        e.seq = self.next_seq();
+        self.persist(&e);
+        self.store(Stored::Entry(Box::new(e)))
+    }
+
+    /// Appends a simulation event of `protocol`'s world; returns its seq. It is rendered as a
+    /// `sim` entry when read (or at once, when a database must store it).
+    pub fn push_sim(&mut self, protocol: &'static str, ev: TraceEvent) -> u64 {
+        if self.sink.is_some() {
+            let mut e = sim(protocol, ev.clone());
+            e.seq = self.next_seq();
+            self.persist(&e);
         }
-        self.entries.push(e);
+        self.store(Stored::Sim(protocol, ev))
+    }
+
+    fn persist(&mut self, e: &JournalEntry) {
+        let Some(sink) = &self.sink else {
+            return;
+        };
+        let text = serde_json::to_string(e).unwrap_or_default();
+        let r = sink.conn.execute(
+            "INSERT INTO journal (seq, at, kind, protocol, entry) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![e.seq as i64, e.at, kind_name(e.kind), e.protocol, text],
+        );
+        if let Err(err) = r {
+            self.sink_errors += 1;
+            tracing::error!("journal {}: entry {} not stored: {err}", sink.path, e.seq);
+        }
+    }
+
+    fn store(&mut self, s: Stored) -> u64 {
+        let seq = self.next_seq();
+        if self.capacity > 0 && self.entries.len() >= self.capacity {
+            self.entries.pop_front();
+            self.first_seq += 1;
+            self.evicted += 1;
+        }
+        self.entries.push_back(s);
         seq
     }
 
@@ -145,31 +234,54 @@ impl Journal {
         self.sink_errors
     }
 
-    /// Entries with `seq >= since`, at most `limit`, optionally of one kind.
+    /// Entries dropped from memory to stay within the capacity.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// The in-memory bound (0: unbounded).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Entries held in memory.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is held in memory.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entries with `seq >= since` still in memory, at most `limit`, optionally of one kind.
     pub fn query(&self, since: u64, limit: usize, kind: Option<&str>) -> Vec<JournalEntry> {
-        let start = since.saturating_sub(1) as usize;
+        let start = since.saturating_sub(self.first_seq) as usize;
         self.entries
             .iter()
+            .enumerate()
             .skip(start)
-            .filter(|e| kind.is_none_or(|k| kind_name(e.kind) == k))
+            .filter(|(_, e)| kind.is_none_or(|k| kind_name(e.kind()) == k))
             .take(limit)
-            .cloned()
+            .map(|(i, e)| e.render(self.first_seq + i as u64))
             .collect()
     }
 
-    /// Every entry.
-    pub fn all(&self) -> &[JournalEntry] {
-        &self.entries
+    /// Every entry still in memory, rendered.
+    pub fn all(&self) -> Vec<JournalEntry> {
+        self.query(self.first_seq, usize::MAX, None)
     }
 
     /// The seq the next entry will get.
     pub fn next_seq(&self) -> u64 {
-        self.entries.len() as u64 + 1
+        self.first_seq + self.entries.len() as u64
     }
 
-    /// Forgets everything (control reset), in the database too.
+    /// Forgets everything (control reset), in the database too; numbering starts again at 1.
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.first_seq = 1;
+        self.evicted = 0;
         if let Some(sink) = &self.sink {
             if let Err(err) = sink.conn.execute("DELETE FROM journal", []) {
                 self.sink_errors += 1;
@@ -283,7 +395,7 @@ pub(crate) fn http_response(
 
 /// A simulation entry from a world trace event.
 pub(crate) fn sim(protocol: &str, e: TraceEvent) -> JournalEntry {
-    let mut data = match e.data {
+    let mut data = match e.data.into_value() {
         serde_json::Value::Object(m) => serde_json::Value::Object(m),
         other => json!({ "value": other }),
     };
@@ -331,7 +443,7 @@ mod tests {
                     t: i,
                     src: "x".into(),
                     kind: "state",
-                    data: json!({}),
+                    data: json!({}).into(),
                     tx: None,
                 },
             );
@@ -340,5 +452,52 @@ mod tests {
         assert_eq!(j.query(3, 10, None).len(), 3);
         assert_eq!(j.query(1, 2, Some("sim")).len(), 2);
         assert_eq!(j.query(1, 10, Some("http_request")).len(), 0);
+    }
+
+    fn ev(t: u64) -> TraceEvent {
+        TraceEvent {
+            t,
+            src: "tecs/88091105".into(),
+            kind: "state",
+            data: json!({"from": "Idle", "to": "AwaitingCard"}).into(),
+            tx: Some("7000001".into()),
+        }
+    }
+
+    #[test]
+    fn sim_events_render_as_sim_entries_when_read() {
+        let mut lazy = Journal::default();
+        let mut eager = Journal::default();
+        for t in 0..3 {
+            lazy.push_sim("tecs", ev(t));
+            eager.push(sim("tecs", ev(t)));
+        }
+        assert_eq!(lazy.all(), eager.all());
+        let e = &lazy.all()[1];
+        assert_eq!(
+            (e.seq, e.kind, e.at.as_str()),
+            (2, EntryKind::Sim, "1970-01-01T00:00:00.001Z")
+        );
+        assert_eq!(e.data.as_ref().unwrap()["src"], "tecs/88091105");
+        assert_eq!(e.corr, Some(json!({"transaction_id": "7000001"})));
+    }
+
+    #[test]
+    fn a_bounded_journal_drops_the_oldest_and_keeps_numbering() {
+        let mut j = Journal::with_capacity(3);
+        for t in 0..5 {
+            j.push_sim("ationet", ev(t));
+        }
+        assert_eq!(j.len(), 3);
+        assert_eq!(j.evicted(), 2);
+        assert_eq!(j.next_seq(), 6);
+        let seqs: Vec<u64> = j.all().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [3, 4, 5]);
+        // A cursor from before the window starts at the oldest entry kept.
+        assert_eq!(j.query(1, 10, None)[0].seq, 3);
+        assert_eq!(j.query(4, 10, None)[0].seq, 4);
+        assert!(j.query(6, 10, None).is_empty());
+        j.clear();
+        assert_eq!((j.next_seq(), j.evicted(), j.len()), (1, 0, 0));
     }
 }

@@ -56,6 +56,9 @@ pub struct ServerConfig {
     pub control: bool,
     /// When set, control requests must send `X-Payrig-Control-Token`.
     pub control_token: Option<String>,
+    /// Journal entries kept in memory, oldest dropped first (0: unbounded;
+    /// [`journal::DEFAULT_CAPACITY`] by default). A `--journal FILE` keeps every entry.
+    pub journal_capacity: usize,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +71,7 @@ impl Default for ServerConfig {
             tecs: TecsConfig::default(),
             control: true,
             control_token: None,
+            journal_capacity: journal::DEFAULT_CAPACITY,
         }
     }
 }
@@ -162,8 +166,8 @@ pub async fn start_with_journal(
         source,
     })?;
     let journal = match journal {
-        Some(p) => Journal::with_sqlite(&p.to_string_lossy())?,
-        None => Journal::default(),
+        Some(p) => Journal::with_sqlite(&p.to_string_lossy(), cfg.journal_capacity)?,
+        None => Journal::with_capacity(cfg.journal_capacity),
     };
     let shared = Arc::new(Shared::new(cfg, journal));
     let app = http::router(shared.clone());

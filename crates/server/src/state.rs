@@ -1,6 +1,7 @@
 //! State shared by the handlers: the world, the clock, the journal.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use payrig_core::journal::JournalEntry;
@@ -10,7 +11,7 @@ use payrig_world::tecs::{TecsResponse, TecsWorld};
 use tokio::sync::{oneshot, Notify};
 
 use crate::clock::Clock;
-use crate::journal::{self, Journal};
+use crate::journal::Journal;
 use crate::ServerConfig;
 
 /// Everything one server instance holds.
@@ -25,6 +26,10 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<crate::faults::FaultRules>,
     journal: Mutex<Journal>,
     pub(crate) wake: Notify,
+    /// When the clock task means to wake next (ms since the epoch); 0 while it is ticking.
+    /// Requests compare their world's next deadline against it instead of waking the task on
+    /// every call.
+    clock_wake_at: AtomicU64,
     seed: Mutex<u64>,
 }
 
@@ -43,6 +48,7 @@ impl Shared {
             faults: Mutex::new(crate::faults::FaultRules::default()),
             journal: Mutex::new(journal),
             wake: Notify::new(),
+            clock_wake_at: AtomicU64::new(0),
         }
     }
 
@@ -142,7 +148,7 @@ impl Shared {
     /// Appends simulation events to the journal, in order.
     pub(crate) fn journal_events(
         &self,
-        protocol: &str,
+        protocol: &'static str,
         events: Vec<payrig_world::trace::TraceEvent>,
     ) {
         if events.is_empty() {
@@ -150,8 +156,29 @@ impl Shared {
         }
         let mut j = self.journal();
         for e in events {
-            j.push(journal::sim(protocol, e));
+            j.push_sim(protocol, e);
         }
+    }
+
+    /// Wakes the clock task if `next` (a world's next deadline after a call) comes before the
+    /// task's planned wake-up. A notify is never lost (tokio keeps one permit), and the task
+    /// publishes 0 while ticking, so a deadline added during a tick always wakes it again.
+    pub(crate) fn nudge_clock(&self, next: Option<Timestamp>) {
+        if let Some(t) = next {
+            if t.as_millis() < self.clock_wake_at.load(Ordering::SeqCst) {
+                self.wake.notify_one();
+            }
+        }
+    }
+
+    /// The clock task is ticking: every nudge must wake it.
+    pub(crate) fn clock_ticking(&self) {
+        self.clock_wake_at.store(0, Ordering::SeqCst);
+    }
+
+    /// The clock task will sleep until `at` unless woken.
+    pub(crate) fn clock_sleeps_until(&self, at: Timestamp) {
+        self.clock_wake_at.store(at.as_millis(), Ordering::SeqCst);
     }
 
     /// Fires due deadlines (wall clock task); returns the next deadline.
@@ -174,7 +201,19 @@ impl Shared {
         }
     }
 
+    /// What the health endpoint says of the journal.
+    pub(crate) fn journal_stats(&self) -> serde_json::Value {
+        let j = self.journal();
+        serde_json::json!({
+            "next_seq": j.next_seq(),
+            "in_memory": j.len(),
+            "capacity": j.capacity(),
+            "evicted": j.evicted(),
+            "sink_errors": j.sink_errors(),
+        })
+    }
+
     pub(crate) fn journal_entries(&self) -> Vec<JournalEntry> {
-        self.journal().all().to_vec()
+        self.journal().all()
     }
 }

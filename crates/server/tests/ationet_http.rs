@@ -18,6 +18,7 @@ async fn server(clock: ClockMode, toml: &str) -> RunningServer {
         tecs: payrig_world::tecs::TecsConfig::from_toml(toml).unwrap(),
         control: true,
         control_token: None,
+        journal_capacity: payrig_server::journal::DEFAULT_CAPACITY,
     };
     start(cfg).await.unwrap()
 }

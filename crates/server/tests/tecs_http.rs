@@ -18,6 +18,7 @@ async fn server(clock: ClockMode, toml: &str) -> RunningServer {
         tecs: TecsConfig::from_toml(toml).unwrap(),
         control: true,
         control_token: None,
+        journal_capacity: payrig_server::journal::DEFAULT_CAPACITY,
     })
     .await
     .unwrap()
@@ -289,4 +290,49 @@ customer = { card = "tecs_visa", present_after = "10ms", pin_after = "10ms" }
         "{r}"
     );
     s.shutdown().await;
+}
+
+/// With every simulated step instant, a sale is answered by the request itself: no clock
+/// advance (virtual time never moves here), no round trip through the clock task. The
+/// journal still holds the sale's simulated events, rendered when read.
+#[tokio::test]
+async fn an_instant_sale_answers_without_the_clock() {
+    let toml = r#"
+[tecs]
+cvm_rules = [{ cvm = "none" }]
+read_time = "0ms"
+complete_time = "0ms"
+acquirer_profile_toml = """
+name = "instant"
+[latency]
+authorise = "0ms"
+"""
+[[tecs.terminal]]
+number = "88091105"
+customer = { card = "tecs_visa", present_after = "0ms", pin_after = "0ms", tip = "none" }
+"#;
+    let s = server(ClockMode::Virtual, toml).await;
+    let base = s.base_url();
+    let (st, r) = make(&base, sale("20240521190912177", "1255")).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["response_code"], "0000", "{r}");
+    let j = s.journal_snapshot();
+    let reader_lines = j
+        .iter()
+        .filter(|e| e.op.as_deref() == Some("reader"))
+        .filter_map(|e| e.data.as_ref()?.get("value")?.as_str().map(str::to_owned))
+        .collect::<Vec<_>>();
+    assert!(
+        reader_lines
+            .iter()
+            .any(|l| l.contains("\"kind\":\"card_data\"")),
+        "{reader_lines:#?}"
+    );
+    // The PAN is masked in the rendered line, as it was when rendered eagerly.
+    assert!(reader_lines.iter().all(|l| !l.contains("4111111111111111")));
+    let states = j
+        .iter()
+        .filter(|e| e.op.as_deref() == Some("state"))
+        .count();
+    assert!(states >= 4, "state changes journaled: {states}");
 }

@@ -3,9 +3,78 @@
 //! Same binary, scenario and seed give identical bytes (SIM-G-01). The trace is also hashed as
 //! it is written, so long runs can be compared without keeping every line.
 
+use std::fmt::Debug;
+use std::sync::Arc;
+
 use payrig_core::Timestamp;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
+
+/// Event details whose JSON is built only when someone reads them.
+///
+/// A served world journals every event but under load almost none are read (or they leave the
+/// bounded journal unread), so rendering a reader's NDJSON line or a `Debug` text per event
+/// was most of a TECS sale's cost. The rendering must be a pure function of the value, so a
+/// deferred event hashes and journals to exactly the bytes an eager one would.
+pub trait Deferred: Debug + Send + Sync {
+    /// The event's `data`.
+    fn render(&self) -> serde_json::Value;
+}
+
+/// The `data` of a trace event: JSON, or a value rendered to JSON when read.
+#[derive(Debug, Clone)]
+pub enum TraceData {
+    /// Already JSON.
+    Json(serde_json::Value),
+    /// Rendered by [`Deferred::render`] when read.
+    Deferred(Arc<dyn Deferred>),
+}
+
+impl TraceData {
+    /// The JSON value.
+    pub fn into_value(self) -> serde_json::Value {
+        match self {
+            TraceData::Json(v) => v,
+            TraceData::Deferred(d) => d.render(),
+        }
+    }
+
+    /// The JSON value, rendered if deferred.
+    pub fn to_value(&self) -> serde_json::Value {
+        self.clone().into_value()
+    }
+}
+
+impl From<serde_json::Value> for TraceData {
+    fn from(v: serde_json::Value) -> TraceData {
+        TraceData::Json(v)
+    }
+}
+
+impl PartialEq for TraceData {
+    fn eq(&self, other: &TraceData) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+impl Serialize for TraceData {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TraceData::Json(v) => v.serialize(s),
+            TraceData::Deferred(d) => d.render().serialize(s),
+        }
+    }
+}
+
+/// A value whose trace data is its `Debug` text, as a JSON string.
+#[derive(Debug)]
+pub struct DebugText<T>(pub T);
+
+impl<T: Debug + Send + Sync> Deferred for DebugText<T> {
+    fn render(&self) -> serde_json::Value {
+        serde_json::Value::String(format!("{:?}", self.0))
+    }
+}
 
 /// One trace event, as the server journals it (`kind: "sim"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -17,7 +86,7 @@ pub struct TraceEvent {
     /// What happened: `state`, `to_site`, `to_pfep`, `site_event`, `pfep_event`, `timer`...
     pub kind: &'static str,
     /// Details.
-    pub data: serde_json::Value,
+    pub data: TraceData,
     /// The transaction the event belongs to, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx: Option<String>,
@@ -82,6 +151,32 @@ impl Trace {
         src: impl Into<String>,
         kind: &'static str,
         data: serde_json::Value,
+        tx: Option<&str>,
+    ) {
+        self.record_data(t, src, kind, TraceData::Json(data), tx);
+    }
+
+    /// Records one event whose data is rendered only if the event is read (or hashed).
+    pub fn record_deferred(
+        &mut self,
+        t: Timestamp,
+        src: impl Into<String>,
+        kind: &'static str,
+        data: impl Deferred + 'static,
+        tx: Option<&str>,
+    ) {
+        if self.off {
+            return;
+        }
+        self.record_data(t, src, kind, TraceData::Deferred(Arc::new(data)), tx);
+    }
+
+    fn record_data(
+        &mut self,
+        t: Timestamp,
+        src: impl Into<String>,
+        kind: &'static str,
+        data: TraceData,
         tx: Option<&str>,
     ) {
         if self.off {
@@ -149,5 +244,42 @@ mod tests {
         assert_eq!(journal.lines(), 1);
         assert_eq!(journal.hash_hex(), Trace::new(false).hash_hex());
         assert_ne!(hashed.hash_hex(), journal.hash_hex());
+    }
+
+    #[test]
+    fn deferred_data_hashes_and_reads_like_eager_json() {
+        let mut eager = Trace::new(true);
+        let mut lazy = Trace::new(true);
+        eager.record(
+            Timestamp(5),
+            "t",
+            "to_reader",
+            serde_json::json!("Begin { amount: 1 }"),
+            None,
+        );
+        lazy.record_deferred(
+            Timestamp(5),
+            "t",
+            "to_reader",
+            DebugText("Begin { amount: 1 }".to_owned()),
+            None,
+        );
+        // DebugText renders `{:?}` of a String: quoted. Compare against what that is.
+        let mut eager2 = Trace::new(true);
+        eager2.record(
+            Timestamp(5),
+            "t",
+            "to_reader",
+            serde_json::json!(format!("{:?}", "Begin { amount: 1 }")),
+            None,
+        );
+        assert_eq!(lazy.hash_hex(), eager2.hash_hex());
+        assert_ne!(lazy.hash_hex(), eager.hash_hex());
+        let (l, e) = (lazy.drain(), eager2.drain());
+        assert_eq!(l, e);
+        assert_eq!(
+            serde_json::to_string(&l[0]).unwrap(),
+            serde_json::to_string(&e[0]).unwrap()
+        );
     }
 }

@@ -29,7 +29,53 @@ use serde_json::json;
 pub use config::{BasicUser, Credentials, TecsConfig, TerminalSetup, DEFAULT_TERMINALS};
 
 use crate::queue::TimerQueue;
-use crate::trace::{Trace, TraceEvent};
+use crate::trace::{DebugText, Deferred, Trace, TraceEvent};
+
+/// A reader output's NDJSON line, rendered when the trace is read.
+#[derive(Debug)]
+struct ReaderLine {
+    at: Timestamp,
+    src: String,
+    out: payrig_reader::Output,
+}
+
+impl Deferred for ReaderLine {
+    fn render(&self) -> serde_json::Value {
+        serde_json::Value::String(payrig_reader::trace::output_line(
+            self.at, &self.src, &self.out,
+        ))
+    }
+}
+
+/// `{"from": "<Debug>", "to": "<Debug>"}` of a terminal state change.
+#[derive(Debug)]
+struct StateLine(payrig_tecs::TerminalState, payrig_tecs::TerminalState);
+
+impl Deferred for StateLine {
+    fn render(&self) -> serde_json::Value {
+        json!({"from": format!("{:?}", self.0), "to": format!("{:?}", self.1)})
+    }
+}
+
+/// `{"reply": …}` of an acquirer answer.
+#[derive(Debug)]
+struct ReplyLine(payrig_acquirer::Reply);
+
+impl Deferred for ReplyLine {
+    fn render(&self) -> serde_json::Value {
+        json!({ "reply": self.0 })
+    }
+}
+
+/// `{"status": "<Debug>"}` of a record change.
+#[derive(Debug)]
+struct RecordLine(payrig_tecs::record::RecordStatus);
+
+impl Deferred for RecordLine {
+    fn render(&self) -> serde_json::Value {
+        json!({"status": format!("{:?}", self.0)})
+    }
+}
 
 /// What the queue holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -458,8 +504,13 @@ impl TecsWorld {
                 TOutput::ToReader(cmd) => {
                     if self.trace.enabled() {
                         let s = src();
-                        self.trace
-                            .record(now, s, "to_reader", json!(format!("{cmd:?}")), None);
+                        self.trace.record_deferred(
+                            now,
+                            s,
+                            "to_reader",
+                            DebugText(cmd.clone()),
+                            None,
+                        );
                     }
                     self.slots[idx].read_errors = 0;
                     let inputs = bridge::reader_inputs(&self.slots[idx].number, &cmd);
@@ -471,8 +522,13 @@ impl TecsWorld {
                 TOutput::ToAcquirer(req) => {
                     if self.trace.enabled() {
                         let s = src();
-                        self.trace
-                            .record(now, s, "to_acquirer", json!(format!("{req:?}")), None);
+                        self.trace.record_deferred(
+                            now,
+                            s,
+                            "to_acquirer",
+                            DebugText(req.clone()),
+                            None,
+                        );
                     }
                     let number = self.slots[idx].number.clone();
                     let card = self.slots[idx].last_card.take();
@@ -495,11 +551,11 @@ impl TecsWorld {
                 } => {
                     if self.trace.enabled() {
                         let s = src();
-                        self.trace.record(
+                        self.trace.record_deferred(
                             now,
                             s,
                             "record",
-                            json!({"status": format!("{status:?}")}),
+                            RecordLine(status),
                             Some(&transaction_id),
                         );
                     }
@@ -507,13 +563,8 @@ impl TecsWorld {
                 TOutput::StateChanged { from, to } => {
                     if self.trace.enabled() {
                         let s = src();
-                        self.trace.record(
-                            now,
-                            s,
-                            "state",
-                            json!({"from": format!("{from:?}"), "to": format!("{to:?}")}),
-                            None,
-                        );
+                        self.trace
+                            .record_deferred(now, s, "state", StateLine(from, to), None);
                     }
                 }
                 TOutput::TimerFired(t) => {
@@ -526,7 +577,7 @@ impl TecsWorld {
                     if self.trace.enabled() {
                         let s = src();
                         self.trace
-                            .record(now, s, "terminal", json!(format!("{other:?}")), None);
+                            .record_deferred(now, s, "terminal", DebugText(other), None);
                     }
                 }
             }
@@ -538,11 +589,6 @@ impl TecsWorld {
         let idx = i as usize;
         let mut to_terminal = Vec::new();
         while let Some((at, out)) = self.slots[idx].reader.poll_timed_output() {
-            if self.trace.enabled() {
-                let s = format!("reader/{}", self.slots[idx].number);
-                let data = payrig_reader::trace::output_line(at, &s, &out);
-                self.trace.record(at, s, "reader", json!(data), None);
-            }
             if let payrig_reader::Output::CardData(cd) = &out {
                 self.slots[idx].last_card = Some(cd.clone());
                 self.slots[idx].read_errors = 0;
@@ -556,6 +602,15 @@ impl TecsWorld {
             }
             if let Some(e) = bridge::terminal_event(&out) {
                 to_terminal.push((at.max(now), e));
+            }
+            if self.trace.enabled() {
+                let src = format!("reader/{}", self.slots[idx].number);
+                let line = ReaderLine {
+                    at,
+                    src: src.clone(),
+                    out,
+                };
+                self.trace.record_deferred(at, src, "reader", line, None);
             }
         }
         self.schedule_reader(i);
@@ -571,11 +626,11 @@ impl TecsWorld {
                 continue;
             };
             if self.trace.enabled() {
-                self.trace.record(
+                self.trace.record_deferred(
                     now,
                     "acquirer",
                     "acquirer",
-                    json!({"reply": r.result}),
+                    ReplyLine(r.result.clone()),
                     None,
                 );
             }
