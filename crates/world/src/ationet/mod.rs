@@ -741,7 +741,8 @@ impl AtionetWorld {
                     };
                     self.pfep.request(now, i, unit, &req, &mut self.trace);
                     // A zero-latency PFEP answers inside the request: take it now.
-                    self.pfep.fire(now, &mut self.pfep_out, &mut self.trace);
+                    self.pfep
+                        .answers_after_request(now, &mut self.pfep_out, &mut self.trace);
                     self.route_pfep_out(now, false);
                     self.schedule_pfep();
                 }

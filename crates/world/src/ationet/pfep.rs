@@ -36,6 +36,8 @@ pub(crate) struct Pfep {
     pending: HashMap<u64, (TxIdx, Pending)>,
     /// The authorisation record of each transaction that asked for one.
     auth: HashMap<TxIdx, (Ref, Unit)>,
+    /// The instant of the last request the acquirer took: it fired every answer due by then.
+    requested_at: Option<Timestamp>,
 }
 
 impl Pfep {
@@ -61,6 +63,7 @@ impl Pfep {
             next_id: 0,
             pending: HashMap::default(),
             auth: HashMap::default(),
+            requested_at: None,
         }
     }
 
@@ -78,6 +81,7 @@ impl Pfep {
             .is_ok()
         {
             self.pending.insert(id.0, (tx, what));
+            self.requested_at = Some(now);
         }
         id
     }
@@ -170,6 +174,27 @@ impl Pfep {
         trace: &mut Trace,
     ) {
         let _ = self.acq.handle_input(now, payrig_acquirer::Input::Timeout);
+        self.collect(now, out, trace);
+    }
+
+    /// The answers due at `now`, right after [`Self::request`]. A request the acquirer took at
+    /// `now` already fired everything due (zero-latency answers included), so they only need
+    /// collecting; otherwise they are fired as by [`Self::fire`].
+    pub(crate) fn answers_after_request(
+        &mut self,
+        now: Timestamp,
+        out: &mut Vec<(TxIdx, PfepEvent)>,
+        trace: &mut Trace,
+    ) {
+        if self.requested_at == Some(now) {
+            self.collect(now, out, trace);
+        } else {
+            self.fire(now, out, trace);
+        }
+    }
+
+    /// Turns answers already produced into transaction events.
+    fn collect(&mut self, now: Timestamp, out: &mut Vec<(TxIdx, PfepEvent)>, trace: &mut Trace) {
         while let Some(o) = self.acq.poll_output() {
             let Output::Response(r) = o else {
                 continue;

@@ -144,10 +144,15 @@ impl Pump {
                     paid.push((at, s.seq, owner));
                 }
                 self.owner = None;
+                // `format!("{code}-{seq:06}")`, built directly.
+                let mut id_dispatch = String::with_capacity(code.len() + 8);
+                id_dispatch.push_str(code);
+                id_dispatch.push('-');
+                push_decimal(&mut id_dispatch, *dispatch_seq, 6);
                 Some(SiteEvent::Finalize {
                     volume,
                     amount_minor: amount.minor,
-                    id_dispatch: format!("{code}-{:06}", *dispatch_seq),
+                    id_dispatch,
                 })
             }
             PumpOutput::AuthEnded { reason, .. } => {
@@ -187,7 +192,32 @@ pub(crate) struct SiteSim {
 }
 
 fn owner_of(tx: TxIdx) -> Owner {
-    Owner(format!("mppa/{tx}"))
+    // `format!("mppa/{tx}")` without the formatting machinery (called per command).
+    let mut s = String::with_capacity(16);
+    s.push_str("mppa/");
+    push_decimal(&mut s, u64::from(tx), 0);
+    Owner(s)
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits: `format!("{n:0width$}")` for the
+/// hot path.
+fn push_decimal(s: &mut String, mut n: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in buf.len() - i..width {
+        s.push('0');
+    }
+    for &b in &buf[i..] {
+        s.push(char::from(b));
+    }
 }
 
 /// The site's grades in order, as pump grades with prices in thousandths of a minor unit.
@@ -745,4 +775,27 @@ fn drain(fp: &mut FuelPoint) -> Vec<(Timestamp, PumpOutput)> {
         v.push(o);
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_match_format() {
+        for (n, w) in [
+            (0u64, 0usize),
+            (7, 0),
+            (42, 6),
+            (123_456, 6),
+            (1_234_567, 6),
+            (u64::MAX, 0),
+        ] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n, w);
+            assert_eq!(s, format!("x{n:0w$}"));
+        }
+        assert_eq!(owner_of(17).0, "mppa/17");
+        assert_eq!(owner_of(u32::MAX).0, format!("mppa/{}", u32::MAX));
+    }
 }
