@@ -138,10 +138,20 @@ impl Buffer {
     pub(crate) fn push(&mut self, mut sale: Sale) -> Sale {
         self.next_seq = self.next_seq.wrapping_add(1).max(1);
         sale.seq = self.next_seq;
-        let m = self.meters.entry(sale.grade.clone()).or_default();
-        m.volume = Volume(m.volume.ml().saturating_add(sale.volume.ml()));
-        m.amount_minor = m.amount_minor.saturating_add(sale.amount.minor);
-        m.sales = m.sales.saturating_add(1);
+        let add = |m: &mut GradeMeter| {
+            m.volume = Volume(m.volume.ml().saturating_add(sale.volume.ml()));
+            m.amount_minor = m.amount_minor.saturating_add(sale.amount.minor);
+            m.sales = m.sales.saturating_add(1);
+        };
+        // The key is cloned only for a grade's first sale.
+        match self.meters.get_mut(&sale.grade) {
+            Some(m) => add(m),
+            None => {
+                let mut m = GradeMeter::default();
+                add(&mut m);
+                self.meters.insert(sale.grade.clone(), m);
+            }
+        }
         self.sales.push_back(sale.clone());
         sale
     }

@@ -739,7 +739,7 @@ impl AtionetWorld {
                         }
                         None => pfep::unit_for(PresetUnit::Volume, Currency::USD),
                     };
-                    self.pfep.request(now, i, unit, &req, &mut self.trace);
+                    self.pfep.request(now, i, unit, req, &mut self.trace);
                     // A zero-latency PFEP answers inside the request: take it now.
                     self.pfep
                         .answers_after_request(now, &mut self.pfep_out, &mut self.trace);

@@ -93,7 +93,7 @@ impl Pfep {
         now: Timestamp,
         tx: TxIdx,
         unit: Unit,
-        req: &PfepRequest,
+        req: PfepRequest,
         trace: &mut Trace,
     ) {
         match req {
@@ -102,14 +102,14 @@ impl Pfep {
                 terminal_code,
                 amount,
             } => {
-                let Some(amount) = Amount::from_decimal_floor(*amount, unit) else {
+                let Some(amount) = Amount::from_decimal_floor(amount, unit) else {
                     return;
                 };
                 let op = Operation::Authorise(Authorise {
                     kind: AuthKind::Preauth,
-                    terminal: terminal_code.clone(),
+                    terminal: terminal_code,
                     amount,
-                    card: Card::Fleet(primary_track.clone()),
+                    card: Card::Fleet(primary_track),
                     pin_block: None,
                     entry: Entry::Mobile,
                     allow_partial: true,
@@ -121,10 +121,7 @@ impl Pfep {
                 let Some((reference, _)) = self.auth.get(&tx).cloned() else {
                     return;
                 };
-                let op = Operation::PromptAnswer {
-                    reference,
-                    answers: answers.clone(),
-                };
+                let op = Operation::PromptAnswer { reference, answers };
                 self.send(now, tx, Pending::PromptAnswer, op);
             }
             PfepRequest::Completion {
@@ -136,7 +133,7 @@ impl Pfep {
                 };
                 let amount = match unit {
                     Unit::Money(c) => {
-                        Amount::money(payrig_core::Money::from_minor(*amount_minor, c))
+                        Amount::money(payrig_core::Money::from_minor(amount_minor, c))
                     }
                     _ => Amount::units(i64::try_from(volume.ml()).unwrap_or(i64::MAX), 3),
                 };

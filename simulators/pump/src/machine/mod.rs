@@ -405,7 +405,8 @@ impl Machine for FuelPoint {
             });
         }
         self.advance(now);
-        if input == Input::Timeout {
+        // A pattern, not `==`: no comparison call, and no drop glue on the Timeout path.
+        if matches!(input, Input::Timeout) {
             return Ok(());
         }
         self.transition(now, |fp, s| fp.step(now, s, input))
