@@ -51,7 +51,7 @@ pub(crate) fn journal_headers(h: &HeaderMap) -> Vec<(String, String)> {
         .map(|(k, v)| {
             let name = k.as_str().to_owned();
             let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-            let value = crate::journal::mask_header(&name, &value);
+            let value = crate::journal::mask_owned(&name, value);
             (name, value)
         })
         .collect()

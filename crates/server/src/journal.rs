@@ -310,15 +310,15 @@ pub fn kind_name(k: EntryKind) -> &'static str {
     }
 }
 
-/// Masks credentials: `Bearer abc` -> `Bearer ***`.
-pub(crate) fn mask_header(name: &str, value: &str) -> String {
+/// Masks credentials: `Bearer abc` -> `Bearer ***`; other headers pass through uncopied.
+pub(crate) fn mask_owned(name: &str, value: String) -> String {
     if SECRET_HEADERS.contains(&name) {
         match value.split_once(' ') {
             Some((scheme, _)) => format!("{scheme} ***"),
             None => "***".to_owned(),
         }
     } else {
-        value.to_owned()
+        value
     }
 }
 
@@ -400,7 +400,10 @@ pub(crate) fn sim(protocol: &str, e: TraceEvent) -> JournalEntry {
         other => json!({ "value": other }),
     };
     if let Some(m) = data.as_object_mut() {
-        m.insert("src".to_owned(), serde_json::Value::String(e.src));
+        m.insert(
+            "src".to_owned(),
+            serde_json::Value::String(e.src.to_string()),
+        );
     }
     JournalEntry {
         seq: 0,
@@ -425,12 +428,10 @@ mod tests {
 
     #[test]
     fn masks_bearer_tokens() {
-        assert_eq!(mask_header("authorization", "Bearer abc"), "Bearer ***");
-        assert_eq!(mask_header("authorization", "abc"), "***");
-        assert_eq!(
-            mask_header("content-type", "application/json"),
-            "application/json"
-        );
+        let m = |n: &str, v: &str| mask_owned(n, v.to_owned());
+        assert_eq!(m("authorization", "Bearer abc"), "Bearer ***");
+        assert_eq!(m("authorization", "abc"), "***");
+        assert_eq!(m("content-type", "application/json"), "application/json");
     }
 
     #[test]

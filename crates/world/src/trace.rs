@@ -81,8 +81,10 @@ impl<T: Debug + Send + Sync> Deferred for DebugText<T> {
 pub struct TraceEvent {
     /// Virtual or wall time of the event, ms since the epoch.
     pub t: u64,
-    /// Source: `ationet/<id>`, `site/1524`, `pump/1524/1`, `pfep`.
-    pub src: String,
+    /// Source: `ationet/<id>`, `site/1524`, `pump/1524/1`, `pfep`. Shared, because a device
+    /// writes many events under one name.
+    #[serde(serialize_with = "str_ref")]
+    pub src: Arc<str>,
     /// What happened: `state`, `to_site`, `to_pfep`, `site_event`, `pfep_event`, `timer`...
     pub kind: &'static str,
     /// Details.
@@ -90,6 +92,10 @@ pub struct TraceEvent {
     /// The transaction the event belongs to, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx: Option<String>,
+}
+
+fn str_ref<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v)
 }
 
 /// Collects trace events: keeps them for draining (bounded) and hashes every line.
@@ -148,7 +154,7 @@ impl Trace {
     pub fn record(
         &mut self,
         t: Timestamp,
-        src: impl Into<String>,
+        src: impl Into<Arc<str>>,
         kind: &'static str,
         data: serde_json::Value,
         tx: Option<&str>,
@@ -160,7 +166,7 @@ impl Trace {
     pub fn record_deferred(
         &mut self,
         t: Timestamp,
-        src: impl Into<String>,
+        src: impl Into<Arc<str>>,
         kind: &'static str,
         data: impl Deferred + 'static,
         tx: Option<&str>,
@@ -174,7 +180,7 @@ impl Trace {
     fn record_data(
         &mut self,
         t: Timestamp,
-        src: impl Into<String>,
+        src: impl Into<Arc<str>>,
         kind: &'static str,
         data: TraceData,
         tx: Option<&str>,

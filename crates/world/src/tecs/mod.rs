@@ -16,6 +16,7 @@ mod bridge;
 mod config;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use payrig_acquirer::{Acquirer, AcquirerConfig};
 use payrig_core::{Machine, Timestamp};
@@ -35,7 +36,7 @@ use crate::trace::{DebugText, Deferred, Trace, TraceEvent};
 #[derive(Debug)]
 struct ReaderLine {
     at: Timestamp,
-    src: String,
+    src: Arc<str>,
     out: payrig_reader::Output,
 }
 
@@ -135,6 +136,9 @@ pub enum TecsControlError {
 #[derive(Debug)]
 struct Slot {
     number: String,
+    /// Trace sources `tecs/<number>` and `reader/<number>`, built once.
+    src: Arc<str>,
+    reader_src: Arc<str>,
     term: Terminal,
     reader: Reader,
     term_sched: Option<Timestamp>,
@@ -220,6 +224,8 @@ impl TecsWorld {
             by_number.insert(t.number.clone(), i);
             slots.push(Slot {
                 number: t.number.clone(),
+                src: Arc::from(format!("tecs/{}", t.number)),
+                reader_src: Arc::from(format!("reader/{}", t.number)),
                 term,
                 reader,
                 term_sched: None,
@@ -317,7 +323,7 @@ impl TecsWorld {
             },
             Ok(()) => {
                 if self.trace.enabled() {
-                    let src = format!("tecs/{}", self.slots[i as usize].number);
+                    let src = self.slots[i as usize].src.clone();
                     self.trace
                         .record(now, src, "request", json!({"req_id": req_id}), Some(&tx));
                 }
@@ -354,7 +360,7 @@ impl TecsWorld {
             TInput::ResponseUndelivered { req_id }
         };
         if self.trace.enabled() {
-            let src = format!("tecs/{}", self.slots[i as usize].number);
+            let src = self.slots[i as usize].src.clone();
             let kind = if written {
                 "response_written"
             } else {
@@ -476,7 +482,7 @@ impl TecsWorld {
     fn drain_terminal(&mut self, now: Timestamp, i: u32) {
         let idx = i as usize;
         while let Some(out) = self.slots[idx].term.poll_output() {
-            let src = || format!("tecs/{}", self.slots[idx].number);
+            let src = || self.slots[idx].src.clone();
             match out {
                 TOutput::Respond {
                     req_id,
@@ -604,7 +610,7 @@ impl TecsWorld {
                 to_terminal.push((at.max(now), e));
             }
             if self.trace.enabled() {
-                let src = format!("reader/{}", self.slots[idx].number);
+                let src = self.slots[idx].reader_src.clone();
                 let line = ReaderLine {
                     at,
                     src: src.clone(),
