@@ -21,6 +21,12 @@ use clap::Parser;
 use crate::args::{CertifyCommand, Cli, Command};
 use crate::exit::{CliError, Exit};
 
+/// A served world allocates and frees many small objects per exchange (journal entries, trace
+/// events, records) from several worker threads; glibc's allocator spent about a quarter of a
+/// loaded server's CPU in malloc/free/consolidate (BENCHMARKS.md), mimalloc much less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The commit payrig was built from (`unknown` outside a git checkout).
 pub(crate) const COMMIT: &str = env!("PAYRIG_COMMIT");
 

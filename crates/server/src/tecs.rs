@@ -123,8 +123,7 @@ pub(crate) async fn make_transaction(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    let creds = s.tecs().config().credentials.clone();
-    let caller = authenticate(&parts.headers, &creds);
+    let caller = authenticate(&parts.headers, &s.tecs().config().credentials);
     let bytes = to_bytes(body, MAX_BODY).await;
     let body_bytes: Option<Bytes> = bytes.as_ref().ok().cloned();
     let req_seq = s.journal().push(journal::http_request(
