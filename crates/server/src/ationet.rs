@@ -7,16 +7,16 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::to_bytes;
+use axum::body::{to_bytes, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::Response;
 use payrig_ationet::domain::{CreateKind, Problem, ProblemCode};
 use payrig_ationet::wire;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use crate::http::{is_json, journal_headers, respond};
+use crate::http::{is_json, respond};
 use crate::journal;
 use crate::state::Shared;
 
@@ -160,7 +160,7 @@ pub(crate) async fn handle(
         Routed::Op(r) => Some(r.op()),
         _ => None,
     };
-    let headers = journal_headers(&parts.headers);
+    let headers = &parts.headers;
 
     // Checks before the body is read: route, method, auth.
     let early: Option<Response> = match &routed {
@@ -172,8 +172,8 @@ pub(crate) async fn handle(
             Some(r)
         }
         Routed::Op(r) => {
-            let tokens = shared.world().config().tokens.clone();
-            if !authorized(&parts.headers, &tokens) {
+            let authorised = authorized(&parts.headers, &shared.world().config().tokens);
+            if !authorised {
                 Some(problem(&Problem::field(
                     "Authorization",
                     ProblemCode::Unauthorized,
@@ -232,7 +232,7 @@ pub(crate) async fn handle(
             &parts.method,
             &path_q,
             headers,
-            Some(&bytes),
+            Some(bytes.clone()),
             resp,
             None,
         )
@@ -241,15 +241,15 @@ pub(crate) async fn handle(
 
     // Journal the request first, so the simulation entries it causes follow it.
     let now = shared.clock.now();
-    let req_seq = shared.journal().push(journal::http_request(
+    let req_seq = shared.journal().push_http(journal::HttpEntry::request(
         now,
         &conn,
         "ationet",
         op,
-        parts.method.as_str(),
+        &parts.method,
         &path_q,
         headers,
-        Some(&bytes),
+        Some(bytes.clone()),
     ));
     let op_name = op.unwrap_or("");
     let dropped = take_fault(&shared, op_name, true);
@@ -381,7 +381,7 @@ fn dispatch(shared: &Shared, route: Route, body: &[u8]) -> (Response, Option<ser
 async fn response_entry(
     shared: &Shared,
     conn: &str,
-    op: Option<&str>,
+    op: Option<&'static str>,
     reply_to: u64,
     corr: Option<serde_json::Value>,
     resp: Response,
@@ -390,14 +390,14 @@ async fn response_entry(
     // Our own bodies are small and already in memory.
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let status = parts.status.as_u16();
-    shared.journal().push(journal::http_response(
+    shared.journal().push_http(journal::HttpEntry::response(
         shared.clock.now(),
         conn,
         "ationet",
         op,
         status,
-        journal_headers(&parts.headers),
-        &bytes,
+        &parts.headers,
+        bytes.clone(),
         reply_to,
         corr,
     ));
@@ -409,24 +409,17 @@ async fn response_entry(
 async fn finish(
     shared: &Shared,
     conn: &str,
-    op: Option<&str>,
+    op: Option<&'static str>,
     method: &Method,
     path: &str,
-    headers: Vec<(String, String)>,
-    body: Option<&[u8]>,
+    headers: &HeaderMap,
+    body: Option<Bytes>,
     resp: Response,
     corr: Option<serde_json::Value>,
 ) -> Response {
     let now = shared.clock.now();
-    let seq = shared.journal().push(journal::http_request(
-        now,
-        conn,
-        "ationet",
-        op,
-        method.as_str(),
-        path,
-        headers,
-        body,
+    let seq = shared.journal().push_http(journal::HttpEntry::request(
+        now, conn, "ationet", op, method, path, headers, body,
     ));
     response_entry(shared, conn, op, seq, corr, resp).await
 }

@@ -2,6 +2,9 @@
 
 use std::collections::VecDeque;
 
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method};
+
 use payrig_core::journal::{Body, Dir, EntryKind, HttpRecord, JournalEntry};
 use payrig_core::Timestamp;
 use payrig_world::trace::TraceEvent;
@@ -36,6 +39,7 @@ pub struct Journal {
 enum Stored {
     /// Boxed: most entries of a loaded server are `Sim`, and a ring of small slots moves less.
     Entry(Box<JournalEntry>),
+    Http(Box<HttpEntry>),
     Sim(&'static str, TraceEvent),
 }
 
@@ -43,18 +47,121 @@ impl Stored {
     fn kind(&self) -> EntryKind {
         match self {
             Stored::Entry(e) => e.kind,
+            Stored::Http(h) if h.method.is_some() => EntryKind::HttpRequest,
+            Stored::Http(_) => EntryKind::HttpResponse,
             Stored::Sim(..) => EntryKind::Sim,
         }
     }
 
     fn render(&self, seq: u64) -> JournalEntry {
-        match self {
-            Stored::Entry(e) => (**e).clone(),
-            Stored::Sim(protocol, ev) => {
-                let mut e = sim(protocol, ev.clone());
-                e.seq = seq;
-                e
-            }
+        let mut e = match self {
+            Stored::Entry(e) => return (**e).clone(),
+            Stored::Http(h) => h.render(),
+            Stored::Sim(protocol, ev) => sim(protocol, ev.clone()),
+        };
+        e.seq = seq;
+        e
+    }
+}
+
+/// One HTTP message as it crossed the wire (headers and body shared, not copied), rendered
+/// to a journal entry with masked credentials when read.
+#[derive(Debug)]
+pub(crate) struct HttpEntry {
+    at: Timestamp,
+    conn: String,
+    protocol: &'static str,
+    op: Option<&'static str>,
+    /// Set for a request.
+    method: Option<Method>,
+    path: String,
+    status: u16,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    reply_to: u64,
+    corr: Option<serde_json::Value>,
+}
+
+impl HttpEntry {
+    /// A request as received.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn request(
+        at: Timestamp,
+        conn: &str,
+        protocol: &'static str,
+        op: Option<&'static str>,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: Option<Bytes>,
+    ) -> HttpEntry {
+        HttpEntry {
+            at,
+            conn: conn.to_owned(),
+            protocol,
+            op,
+            method: Some(method.clone()),
+            path: path.to_owned(),
+            status: 0,
+            headers: headers.clone(),
+            body,
+            reply_to: 0,
+            corr: None,
+        }
+    }
+
+    /// A response as sent, answering entry `reply_to`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn response(
+        at: Timestamp,
+        conn: &str,
+        protocol: &'static str,
+        op: Option<&'static str>,
+        status: u16,
+        headers: &HeaderMap,
+        body: Bytes,
+        reply_to: u64,
+        corr: Option<serde_json::Value>,
+    ) -> HttpEntry {
+        HttpEntry {
+            at,
+            conn: conn.to_owned(),
+            protocol,
+            op,
+            method: None,
+            path: String::new(),
+            status,
+            headers: headers.clone(),
+            body: Some(body),
+            reply_to,
+            corr,
+        }
+    }
+
+    fn render(&self) -> JournalEntry {
+        let headers = crate::http::journal_headers(&self.headers);
+        match &self.method {
+            Some(m) => http_request(
+                self.at,
+                &self.conn,
+                self.protocol,
+                self.op,
+                m.as_str(),
+                &self.path,
+                headers,
+                self.body.as_deref(),
+            ),
+            None => http_response(
+                self.at,
+                &self.conn,
+                self.protocol,
+                self.op,
+                self.status,
+                headers,
+                self.body.as_deref().unwrap_or_default(),
+                self.reply_to,
+                self.corr.clone(),
+            ),
         }
     }
 }
@@ -190,6 +297,17 @@ impl Journal {
         e.seq = self.next_seq();
         self.persist(&e);
         self.store(Stored::Entry(Box::new(e)))
+    }
+
+    /// Appends an HTTP message; returns its seq. With a database, it is rendered and committed
+    /// before this returns.
+    pub(crate) fn push_http(&mut self, h: HttpEntry) -> u64 {
+        if self.sink.is_some() {
+            let mut e = h.render();
+            e.seq = self.next_seq();
+            self.persist(&e);
+        }
+        self.store(Stored::Http(Box::new(h)))
     }
 
     /// Appends a simulation event of `protocol`'s world; returns its seq. It is rendered as a
@@ -481,6 +599,69 @@ mod tests {
         );
         assert_eq!(e.data.as_ref().unwrap()["src"], "tecs/88091105");
         assert_eq!(e.corr, Some(json!({"transaction_id": "7000001"})));
+    }
+
+    #[test]
+    fn http_messages_render_as_the_eager_entries_with_credentials_masked() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "Bearer s3cret".parse().unwrap());
+        h.insert("content-type", "application/json".parse().unwrap());
+        let body = Bytes::from_static(b"{\"amount\":\"1255\"}");
+        let mut j = Journal::default();
+        let at = Timestamp(1_716_318_552_000);
+        let req = j.push_http(HttpEntry::request(
+            at,
+            "127.0.0.1:5000",
+            "tecs",
+            Some("makeTransaction"),
+            &Method::POST,
+            "/tecsclientrest-auth/makeTransaction",
+            &h,
+            Some(body.clone()),
+        ));
+        let corr = Some(json!({"transaction_id": "1"}));
+        j.push_http(HttpEntry::response(
+            at,
+            "127.0.0.1:5000",
+            "tecs",
+            Some("makeTransaction"),
+            200,
+            &h,
+            body.clone(),
+            req,
+            corr.clone(),
+        ));
+        let headers = crate::http::journal_headers(&h);
+        let mut want_req = http_request(
+            at,
+            "127.0.0.1:5000",
+            "tecs",
+            Some("makeTransaction"),
+            "POST",
+            "/tecsclientrest-auth/makeTransaction",
+            headers.clone(),
+            Some(&body),
+        );
+        want_req.seq = 1;
+        let mut want_resp = http_response(
+            at,
+            "127.0.0.1:5000",
+            "tecs",
+            Some("makeTransaction"),
+            200,
+            headers,
+            &body,
+            1,
+            corr,
+        );
+        want_resp.seq = 2;
+        assert_eq!(j.all(), vec![want_req, want_resp]);
+        let text = serde_json::to_string(&j.all()).unwrap();
+        assert!(
+            text.contains("Bearer ***") && !text.contains("s3cret"),
+            "{text}"
+        );
+        assert_eq!(j.query(1, 10, Some("http_response")).len(), 1);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::faults;
-use crate::http::{is_json, journal_headers, respond};
+use crate::http::{is_json, respond};
 use crate::journal;
 use crate::state::Shared;
 
@@ -115,7 +115,6 @@ pub(crate) async fn make_transaction(
     let (parts, body) = req.into_parts();
     let conn = peer.to_string();
     let path = parts.uri.path().to_owned();
-    let headers = journal_headers(&parts.headers);
     let now = s.clock.now();
     if parts.method != Method::POST {
         let mut r = respond(405, JSON, Vec::new());
@@ -126,15 +125,15 @@ pub(crate) async fn make_transaction(
     let caller = authenticate(&parts.headers, &s.tecs().config().credentials);
     let bytes = to_bytes(body, MAX_BODY).await;
     let body_bytes: Option<Bytes> = bytes.as_ref().ok().cloned();
-    let req_seq = s.journal().push(journal::http_request(
+    let req_seq = s.journal().push_http(journal::HttpEntry::request(
         now,
         &conn,
         "tecs",
         Some("makeTransaction"),
-        parts.method.as_str(),
+        &parts.method,
         &path,
-        headers,
-        body_bytes.as_deref(),
+        &parts.headers,
+        body_bytes.clone(),
     ));
     let finish = |resp: Response, corr: Option<serde_json::Value>| {
         let s = s.clone();
@@ -351,14 +350,14 @@ async fn journal_response(
 ) -> Response {
     let (parts, body) = resp.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    s.journal().push(journal::http_response(
+    s.journal().push_http(journal::HttpEntry::response(
         s.clock.now(),
         conn,
         "tecs",
         Some("makeTransaction"),
         parts.status.as_u16(),
-        journal_headers(&parts.headers),
-        &bytes,
+        &parts.headers,
+        bytes.clone(),
         reply_to,
         corr,
     ));
