@@ -139,24 +139,7 @@ say "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g
 # ---- (a) payrig TECS instant approve ---------------------------------------------------------
 SCENARIO=$WORK/instant.toml
 {
-    cat <<'EOF'
-# Instant approve: the customer presents at once, no CVM, no tip; the acquirer answers at once.
-[tecs]
-cvm_rules = [{ cvm = "none" }]
-read_time = "0ms"
-complete_time = "0ms"
-acquirer_profile_toml = """
-name = "instant"
-[latency]
-authorise = "0ms"
-capture = "0ms"
-reverse = "0ms"
-refund = "0ms"
-inquire = "0ms"
-close_batch = "0ms"
-prompt_answer = "0ms"
-"""
-EOF
+    cat "$ROOT/fixtures/tecs/scenarios/instant-approve.toml"
     for t in $(seq 1 "$THREADS"); do
         for i in $(seq 0 $((TERMINALS_PER_THREAD - 1))); do
             printf '[[tecs.terminal]]\nnumber = "9%02d%05d"\ncustomer = { card = "tecs_visa", present_after = "0ms", pin_after = "0ms", tip = "none" }\n' "$t" "$i"

@@ -89,8 +89,21 @@ fn wire(c: &mut Criterion) {
 /// (name, terminals, sales per terminal).
 const SHAPES: [(&str, usize, usize); 2] = [("1_terminal_x64", 1, 64), ("3_terminals_x64", 3, 64)];
 
+/// How the world of a group traces: `tecs_world` hashes every line (the determinism check),
+/// `tecs_world_journaled` keeps events unhashed for a journal as `payrig serve` does (deferred
+/// data, dropped with the world, untimed), `tecs_world_untraced` records nothing.
 fn world(c: &mut Criterion) {
-    let mut g = c.benchmark_group("tecs_world");
+    world_group(c, "tecs_world", |cfg| TecsWorld::new(cfg, SEED, T0, false));
+    world_group(c, "tecs_world_journaled", |cfg| {
+        TecsWorld::journaled(cfg, SEED, T0)
+    });
+    world_group(c, "tecs_world_untraced", |cfg| {
+        TecsWorld::without_trace(cfg, SEED, T0)
+    });
+}
+
+fn world_group(c: &mut Criterion, group: &str, make: fn(TecsConfig) -> TecsWorld) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
@@ -99,12 +112,7 @@ fn world(c: &mut Criterion) {
         g.throughput(Throughput::Elements((terminals.len() * per) as u64));
         g.bench_with_input(BenchmarkId::new("sales", name), &per, |b, &per| {
             b.iter_batched(
-                || {
-                    (
-                        TecsWorld::new(TecsConfig::default(), SEED, T0, false),
-                        sale_queues(terminals, per),
-                    )
-                },
+                || (make(TecsConfig::default()), sale_queues(terminals, per)),
                 |(mut w, queues)| {
                     black_box(run_sales(&mut w, T0, queues));
                     w

@@ -297,21 +297,12 @@ customer = { card = "tecs_visa", present_after = "10ms", pin_after = "10ms" }
 /// journal still holds the sale's simulated events, rendered when read.
 #[tokio::test]
 async fn an_instant_sale_answers_without_the_clock() {
-    let toml = r#"
-[tecs]
-cvm_rules = [{ cvm = "none" }]
-read_time = "0ms"
-complete_time = "0ms"
-acquirer_profile_toml = """
-name = "instant"
-[latency]
-authorise = "0ms"
-"""
-[[tecs.terminal]]
-number = "88091105"
-customer = { card = "tecs_visa", present_after = "0ms", pin_after = "0ms", tip = "none" }
-"#;
-    let s = server(ClockMode::Virtual, toml).await;
+    let toml = format!(
+        "{}\n[[tecs.terminal]]\nnumber = \"88091105\"\n\
+         customer = {{ card = \"tecs_visa\", present_after = \"0ms\", pin_after = \"0ms\", tip = \"none\" }}\n",
+        include_str!("../../../fixtures/tecs/scenarios/instant-approve.toml")
+    );
+    let s = server(ClockMode::Virtual, &toml).await;
     let base = s.base_url();
     let (st, r) = make(&base, sale("20240521190912177", "1255")).await;
     assert_eq!(st, 200, "{r}");
