@@ -1,7 +1,7 @@
 //! Translations between the TECS terminal machine and its devices: reader commands and
 //! events, acquirer requests and answers (with the world's global request ids).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use payrig_acquirer::{
     Acquirer, Amount, AuthKind as AcqAuthKind, Authorise, Card, Entry as AcqEntry, OpKind,
@@ -122,8 +122,10 @@ pub(super) struct AcquirerLinks {
     next: u64,
     /// global id -> (terminal slot, terminal-local id)
     pending: HashMap<u64, (u32, u64)>,
-    /// (terminal slot, terminal-local id) -> global id
-    global: HashMap<(u32, u64), u64>,
+    /// (terminal slot, terminal-local id) -> global id. It keeps every request (references
+    /// may name any of them), so it is ordered: a hash map's resize would rehash all of it at
+    /// once under the world's lock, a latency spike under load.
+    global: BTreeMap<(u32, u64), u64>,
 }
 
 impl AcquirerLinks {
