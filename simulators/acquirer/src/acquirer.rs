@@ -32,33 +32,55 @@ pub(crate) enum Timer {
     Expire(usize),
 }
 
-/// Per-terminal counters and the open batch.
+/// Per-terminal counters, the open batch and the STAN index.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Terminal {
+    /// The terminal's name, kept once here; records refer to the terminal by index.
+    pub(crate) name: String,
     pub(crate) stan: u32,
     pub(crate) batch: u32,
     /// Records of this terminal not yet in a terminal state or settled.
     pub(crate) open: BTreeSet<usize>,
     /// Reversal count and sum per unit since the last close.
     pub(crate) reversals: BTreeMap<Unit, (u64, i128)>,
+    /// STAN -> record, the latest one with that STAN (STANs wrap).
+    pub(crate) by_stan: BTreeMap<u32, usize>,
+}
+
+/// `requests` value of a request that created no record.
+const NO_RECORD: usize = usize::MAX;
+
+/// The fields the outcome choice uses, borrowed apart from the records (see `choose`).
+pub(crate) struct Choosing<'a> {
+    pub(crate) overrides: &'a mut Vec<(String, Override)>,
+    pub(crate) card_behaviour: &'a mut Option<Box<dyn CardBehaviour>>,
+    pub(crate) config: &'a AcquirerConfig,
+    pub(crate) rng: &'a mut ChaCha8Rng,
 }
 
 /// The acquirer / payment-processor simulator. See the crate docs for the driving loop.
 pub struct Acquirer {
     pub(crate) config: AcquirerConfig,
     pub(crate) rng: ChaCha8Rng,
-    overrides: Vec<(String, Override)>,
+    pub(crate) overrides: Vec<(String, Override)>,
     override_seq: u64,
-    card_behaviour: Option<Box<dyn CardBehaviour>>,
+    pub(crate) card_behaviour: Option<Box<dyn CardBehaviour>>,
     pub(crate) records: Vec<Record>,
     // Ordered maps, not hash maps, on purpose: a batch holds every sale since the last close,
     // and a hash map's resize rehashes all of it under the world's lock at once (a measured
-    // 16 ms p99 under load, against 6 ms with these).
-    pub(crate) by_rrn: BTreeMap<String, usize>,
-    pub(crate) by_stan: BTreeMap<(String, u32), usize>,
-    pub(crate) by_request: BTreeMap<RequestId, usize>,
-    used_ids: BTreeSet<RequestId>,
-    pub(crate) terminals: BTreeMap<String, Terminal>,
+    // 16 ms p99 under load, against 6 ms with these). Keys are integers where they can be, so
+    // indexing a record copies no string.
+    /// RRN (its 12 digits as an integer, see `ids::rrn_key`) -> record.
+    by_rrn: BTreeMap<u64, usize>,
+    /// Every request id seen -> the record it created, or `NO_RECORD`: one map serves both the
+    /// duplicate check and `Ref::Request`.
+    requests: BTreeMap<RequestId, usize>,
+    /// Terminal name -> index in `terminals`.
+    terminal_ids: BTreeMap<Box<str>, usize>,
+    /// Terminals in order of first sight; `Record::terminal` indexes this.
+    pub(crate) terminals: Vec<Terminal>,
+    /// The hour (`now / MS_PER_HOUR`) and `YDDDHH` RRN prefix last computed.
+    rrn_hour: Option<(u64, u64)>,
     rrn_seq: u32,
     auth_seq: u64,
     /// Per unit Σ captured − Σ refunded: the headroom refunds and voids must stay within
@@ -93,10 +115,10 @@ impl Acquirer {
             card_behaviour: None,
             records: Vec::new(),
             by_rrn: BTreeMap::new(),
-            by_stan: BTreeMap::new(),
-            by_request: BTreeMap::new(),
-            used_ids: BTreeSet::new(),
-            terminals: BTreeMap::new(),
+            requests: BTreeMap::new(),
+            terminal_ids: BTreeMap::new(),
+            terminals: Vec::new(),
+            rrn_hour: None,
             rrn_seq: 0,
             auth_seq: 0,
             net: BTreeMap::new(),
@@ -150,12 +172,21 @@ impl Acquirer {
     pub fn record(&self, r: &Ref) -> Option<RecordView> {
         self.lookup(r)
             .and_then(|i| self.records.get(i))
-            .map(Record::view)
+            .map(|r| self.view(r))
     }
 
     /// Every record, in creation order.
     pub fn records(&self) -> impl Iterator<Item = RecordView> + '_ {
-        self.records.iter().map(Record::view)
+        self.records.iter().map(|r| self.view(r))
+    }
+
+    /// The snapshot of `r`.
+    pub(crate) fn view(&self, r: &Record) -> RecordView {
+        let terminal = self
+            .terminals
+            .get(r.terminal)
+            .map_or("", |t| t.name.as_str());
+        r.view(terminal)
     }
 
     /// Sums per unit over all records (SIM-A-01).
@@ -169,23 +200,51 @@ impl Acquirer {
 
     pub(crate) fn lookup(&self, r: &Ref) -> Option<usize> {
         match r {
-            Ref::Rrn(s) => self.by_rrn.get(s).copied(),
-            Ref::Stan { terminal, stan } => self.by_stan.get(&(terminal.clone(), *stan)).copied(),
-            Ref::Request(id) => self.by_request.get(id).copied(),
+            Ref::Rrn(s) => ids::parse_rrn(s).and_then(|k| self.by_rrn.get(&k).copied()),
+            Ref::Stan { terminal, stan } => self
+                .terminal_ids
+                .get(terminal.as_str())
+                .and_then(|&t| self.terminals.get(t))
+                .and_then(|t| t.by_stan.get(stan).copied()),
+            Ref::Request(id) => self.requests.get(id).copied().filter(|&i| i != NO_RECORD),
         }
+    }
+
+    /// The index of `terminal`, created on first sight (the only time its name is copied).
+    pub(crate) fn terminal_index(&mut self, terminal: &str) -> usize {
+        if let Some(&t) = self.terminal_ids.get(terminal) {
+            return t;
+        }
+        let t = self.terminals.len();
+        self.terminals.push(Terminal {
+            name: terminal.to_owned(),
+            ..Terminal::default()
+        });
+        self.terminal_ids.insert(terminal.into(), t);
+        t
     }
 
     // ---- ids -----------------------------------------------------------------------------
 
-    /// Allocates STAN and RRN for a new record on `terminal`.
-    pub(crate) fn allocate_ids(&mut self, now: Timestamp, terminal: &str) -> (u32, String) {
-        // The terminal's name is copied only the first time it is seen.
-        let stan = match self.terminals.get_mut(terminal) {
-            Some(t) => ids::next_six(&mut t.stan),
-            None => ids::next_six(&mut self.terminals.entry(terminal.to_owned()).or_default().stan),
-        };
+    /// Allocates STAN and RRN (text and index key) for a new record on terminal `t` (an index
+    /// from `terminal_index`).
+    pub(crate) fn allocate_ids(&mut self, now: Timestamp, t: usize) -> (u32, String, u64) {
+        let stan = self
+            .terminals
+            .get_mut(t)
+            .map_or(0, |t| ids::next_six(&mut t.stan));
         let seq = ids::next_six(&mut self.rrn_seq);
-        (stan, ids::rrn(now, seq))
+        let hour = now.0 / ids::MS_PER_HOUR;
+        let prefix = match self.rrn_hour {
+            Some((h, p)) if h == hour => p,
+            _ => {
+                let p = ids::rrn_prefix(now);
+                self.rrn_hour = Some((hour, p));
+                p
+            }
+        };
+        let key = ids::rrn_key(prefix, seq);
+        (stan, ids::rrn_text(key), key)
     }
 
     /// The approval code of a decision, per the profile's style (spec 4.3; ationet spec 7).
@@ -203,17 +262,15 @@ impl Acquirer {
         }
     }
 
-    /// Stores a new record and indexes it.
-    pub(crate) fn insert_record(&mut self, id: RequestId, r: Record) -> usize {
+    /// Stores a new record and indexes it; `rrn_key` is its RRN's key from `allocate_ids`.
+    pub(crate) fn insert_record(&mut self, id: RequestId, rrn_key: u64, r: Record) -> usize {
         let idx = self.records.len();
-        self.by_rrn.insert(r.rrn.clone(), idx);
-        self.by_stan.insert((r.terminal.clone(), r.stan), idx);
-        self.by_request.insert(id, idx);
-        self.terminals
-            .entry(r.terminal.clone())
-            .or_default()
-            .open
-            .insert(idx);
+        self.by_rrn.insert(rrn_key, idx);
+        self.requests.insert(id, idx);
+        if let Some(t) = self.terminals.get_mut(r.terminal) {
+            t.by_stan.insert(r.stan, idx);
+            t.open.insert(idx);
+        }
         self.emit(Event::RecordChanged {
             rrn: r.rrn.clone(),
             kind: r.kind,
@@ -245,7 +302,7 @@ impl Acquirer {
             to,
         };
         if to.is_terminal() || to == RecordState::Settled {
-            if let Some(t) = self.terminals.get_mut(&r.terminal) {
+            if let Some(t) = self.terminals.get_mut(r.terminal) {
                 t.open.remove(&idx);
             }
         }
@@ -350,27 +407,32 @@ impl Acquirer {
     // ---- outcome choice (spec 4.2, first match wins) -------------------------------------------
 
     /// Steps 1-5 for one request. Returns the outcome and an override's latency.
+    ///
+    /// Takes the parts it needs rather than `&mut self`, so `facts` can borrow the record
+    /// (card, terminal name) in place instead of copying them per request.
     pub(crate) fn choose(
-        &mut self,
+        parts: Choosing<'_>,
         now: Timestamp,
         facts: &MatchFacts<'_>,
         op: &Operation,
     ) -> (Outcome, Option<DurationSpec>) {
+        let Choosing {
+            overrides,
+            card_behaviour,
+            config,
+            rng,
+        } = parts;
         // (1) Overrides, in insertion order; `times` counts matches, spent ones go.
-        if let Some(pos) = self
-            .overrides
-            .iter()
-            .position(|(_, o)| o.matcher.matches(facts))
-        {
+        if let Some(pos) = overrides.iter().position(|(_, o)| o.matcher.matches(facts)) {
             let (outcome, latency, spent) = {
-                let o = &mut self.overrides[pos].1;
+                let o = &mut overrides[pos].1;
                 if let Some(t) = o.times.as_mut() {
                     *t = t.saturating_sub(1);
                 }
                 (o.outcome.clone(), o.latency, o.times == Some(0))
             };
             if spent {
-                self.overrides.remove(pos);
+                overrides.remove(pos);
             }
             return (outcome, latency);
         }
@@ -379,7 +441,7 @@ impl Acquirer {
             return (Outcome::approve(), None);
         };
         // (2) The card's behaviour (card-reader crate hook).
-        if let Some(hook) = self.card_behaviour.as_mut() {
+        if let Some(hook) = card_behaviour.as_mut() {
             if let Some(o) = hook.outcome(&a.card, &a.amount, a.pin_block.as_deref()) {
                 return (o, None);
             }
@@ -389,20 +451,17 @@ impl Acquirer {
             return (Outcome::code(code), None);
         }
         // (3) The profile's rules.
-        if let Some(rule) = self.config.profile.rule_for(&a.amount, a.card.match_text()) {
+        if let Some(rule) = config.profile.rule_for(&a.amount, a.card.match_text()) {
             return (rule.outcome.clone(), None);
         }
         // (4) Seeded random faults; `chance` draws nothing at rate 0, so default runs keep
         // their RNG sequence.
-        let (nr, dr) = (
-            self.config.no_response_rate,
-            self.config.random_decline_rate,
-        );
-        if !nr.is_zero() && chance(&mut self.rng, nr.num, nr.den) {
+        let (nr, dr) = (config.no_response_rate, config.random_decline_rate);
+        if !nr.is_zero() && chance(rng, nr.num, nr.den) {
             return (Outcome::NoResponse, None);
         }
-        if !dr.is_zero() && chance(&mut self.rng, dr.num, dr.den) {
-            return (Outcome::code(self.config.random_decline_code), None);
+        if !dr.is_zero() && chance(rng, dr.num, dr.den) {
+            return (Outcome::code(config.random_decline_code), None);
         }
         // (5) Approve.
         (Outcome::approve(), None)
@@ -426,13 +485,18 @@ impl Machine for Acquirer {
                 Ok(())
             }
             Input::Request(Request { id, op }) => {
-                if self.used_ids.contains(&id) {
+                if self.requests.contains_key(&id) {
                     return Err(Reject::DuplicateRequest(id));
                 }
                 // Deadlines already due happen before this request, whoever forgot to fire them.
                 self.fire_due(now);
-                self.used_ids.insert(id);
+                // A request creates at most one record, and `insert_record` marks the id used
+                // then; the others are marked here (one map insertion either way).
+                let before = self.records.len();
                 self.handle_request(now, id, op);
+                if self.records.len() == before {
+                    self.requests.insert(id, NO_RECORD);
+                }
                 // Zero-latency answers leave at once.
                 self.fire_due(now);
                 Ok(())

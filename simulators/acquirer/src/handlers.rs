@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use payrig_core::rng::DurationSpec;
 use payrig_core::{Duration, Timestamp};
 
-use crate::acquirer::Acquirer;
+use crate::acquirer::{Acquirer, Choosing};
 use crate::amount::{Amount, Unit};
 use crate::code::ResponseCode;
 use crate::ids;
@@ -34,37 +34,56 @@ impl Acquirer {
             } => self.lookup(r),
             _ => None,
         };
-        let rec = target.and_then(|i| self.records.get(i));
-        let rec_card = rec.and_then(|r| r.card.clone());
-        let rec_terminal = rec.map(|r| r.terminal.clone());
+        // The facts borrow the request and the record in place (no copies): `choose` gets the
+        // acquirer's other fields, borrowed apart from these.
+        let Acquirer {
+            records,
+            terminals,
+            overrides,
+            card_behaviour,
+            config,
+            rng,
+            ..
+        } = self;
+        let rec = target.and_then(|i| records.get(i));
+        let rec_card = rec.and_then(|r| r.card.as_deref());
+        let rec_terminal = rec.map(|r| terminals.get(r.terminal).map_or("", |t| t.name.as_str()));
         let rec_requested = rec.map(|r| r.requested);
         let (card, terminal, amount) = match &op {
             Operation::Authorise(a) => (
-                Some(a.card.match_text().to_owned()),
-                Some(a.terminal.clone()),
+                Some(a.card.match_text()),
+                Some(a.terminal.as_str()),
                 Some(a.amount),
             ),
             Operation::Capture { amount, .. } => (rec_card, rec_terminal, Some(*amount)),
             Operation::Reverse { amount, .. } => (rec_card, rec_terminal, amount.or(rec_requested)),
             Operation::Refund {
                 terminal, amount, ..
-            } => (rec_card, Some(terminal.clone()), Some(*amount)),
+            } => (rec_card, Some(terminal.as_str()), Some(*amount)),
             Operation::Inquire { .. } => (rec_card, rec_terminal, None),
-            Operation::CloseBatch { terminal, .. } => (None, Some(terminal.clone()), None),
+            Operation::CloseBatch { terminal, .. } => (None, Some(terminal.as_str()), None),
             Operation::PromptAnswer { .. } => (rec_card, rec_terminal, rec_requested),
         };
         let facts = MatchFacts {
             op: kind,
-            card: card.as_deref(),
+            card,
             amount,
-            terminal: terminal.as_deref(),
+            terminal,
         };
         // Spec 4.2 `13`: a non-positive amount is answered before any rule or override.
         let (outcome, latency) = match &op {
             Operation::Authorise(a) if a.amount.value <= 0 => {
                 (Outcome::code(ResponseCode::INVALID_AMOUNT), None)
             }
-            _ => self.choose(now, &facts, &op),
+            _ => {
+                let parts = Choosing {
+                    overrides,
+                    card_behaviour,
+                    config,
+                    rng,
+                };
+                Acquirer::choose(parts, now, &facts, &op)
+            }
         };
         if let Operation::Authorise(a) = op {
             self.authorise(now, id, a, outcome, latency);
@@ -132,13 +151,15 @@ impl Acquirer {
         outcome: Outcome,
         latency: Option<DurationSpec>,
     ) {
-        let (stan, rrn) = self.allocate_ids(now, &a.terminal);
+        let terminal = self.terminal_index(&a.terminal);
+        let (stan, rrn, rrn_key) = self.allocate_ids(now, terminal);
         let mut rec = Record {
             kind: RecordKind::Authorisation(a.kind),
-            terminal: a.terminal.clone(),
+            terminal,
             stan,
             rrn: rrn.clone(),
-            card: Some(a.card.match_text().to_owned()),
+            // The request is ours: its card text moves into the record.
+            card: Some(a.card.into_match_text()),
             auth_code: None,
             requested: a.amount,
             approved: 0,
@@ -155,7 +176,7 @@ impl Acquirer {
                 // counted until reversed, so client reversals after timeouts can be tested.
                 rec.approved = a.amount.value;
                 rec.phase = Phase::Lost;
-                self.insert_record(id, rec);
+                self.insert_record(id, rrn_key, rec);
                 return;
             }
             Outcome::Prompt(rule) => {
@@ -165,7 +186,7 @@ impl Acquirer {
                     rule,
                     allow_partial: a.allow_partial,
                 };
-                self.insert_record(id, rec);
+                self.insert_record(id, rrn_key, rec);
                 let delay = self.latency(OpKind::Authorise, latency);
                 let reply = Reply::PromptNeeded { rrn, stan, flags };
                 self.respond(now, delay, id, reply, None);
@@ -193,7 +214,7 @@ impl Acquirer {
             requested: a.amount,
             amount: a.amount.with_value(approved),
         });
-        let idx = self.insert_record(id, rec);
+        let idx = self.insert_record(id, rrn_key, rec);
         self.respond(now, delay, id, reply, Some(idx));
     }
 
@@ -348,7 +369,7 @@ impl Acquirer {
             return reply(self, ResponseCode::INVALID_AMOUNT, 0);
         }
         let headroom = self.net.get(&unit).copied().unwrap_or(0);
-        let (kind, terminal) = (r.kind, r.terminal.clone());
+        let (kind, terminal) = (r.kind, r.terminal);
         // How much this reversal may move, and from where.
         let avail = match (kind, &r.phase) {
             (_, Phase::AwaitingPrompt { .. }) => {
@@ -411,10 +432,11 @@ impl Acquirer {
         if done {
             self.set_phase(idx, Phase::Reversed);
         }
-        let t = self.terminals.entry(terminal).or_default();
-        let (c, s) = t.reversals.entry(unit).or_default();
-        *c += 1;
-        *s += i128::from(x);
+        if let Some(t) = self.terminals.get_mut(terminal) {
+            let (c, s) = t.reversals.entry(unit).or_default();
+            *c += 1;
+            *s += i128::from(x);
+        }
         reply(self, ok(), x);
     }
 
@@ -464,7 +486,8 @@ impl Acquirer {
             o.refunded += amount.value;
         }
         *self.net.entry(amount.unit).or_default() -= i128::from(amount.value);
-        let (stan, rrn) = self.allocate_ids(now, &terminal);
+        let terminal = self.terminal_index(&terminal);
+        let (stan, rrn, rrn_key) = self.allocate_ids(now, terminal);
         let rec = Record {
             kind: RecordKind::Refund,
             terminal,
@@ -481,7 +504,7 @@ impl Acquirer {
             capture_refusal: None,
             phase: Phase::Refunded,
         };
-        let idx = self.insert_record(id, rec);
+        let idx = self.insert_record(id, rrn_key, rec);
         self.record_reply(now, delay, id, Some(idx), ok(), None, unit, amount.value);
     }
 
@@ -493,7 +516,10 @@ impl Acquirer {
         terminal: String,
         claimed: Option<Vec<BatchTotals>>,
     ) {
-        let t = self.terminals.entry(terminal.clone()).or_default();
+        let t = self.terminal_index(&terminal);
+        let Some(t) = self.terminals.get_mut(t) else {
+            return;
+        };
         let open: Vec<usize> = t.open.iter().copied().collect();
         let reversals = std::mem::take(&mut t.reversals);
         let batch_number = format!("{:06}", ids::next_six(&mut t.batch));
@@ -580,7 +606,9 @@ impl Acquirer {
         unit: Option<Unit>,
         moved: i64,
     ) {
-        let record = target.and_then(|i| self.records.get(i)).map(Record::view);
+        let record = target
+            .and_then(|i| self.records.get(i))
+            .map(|r| self.view(r));
         let reply = Reply::Record(RecordReply {
             code,
             text: text.unwrap_or_else(|| self.text(code)),

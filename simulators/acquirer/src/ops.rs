@@ -144,6 +144,23 @@ impl Card {
         }
     }
 
+    /// [`Card::match_text`] as an owned string, reusing the card's own buffer (no copy).
+    pub(crate) fn into_match_text(self) -> String {
+        match self {
+            Card::Pan { pan, .. } => pan,
+            Card::Track2(mut t) => {
+                // The PAN is a substring of the track: cut around it in place.
+                let pan = track2_parts(&t).0;
+                let start = pan.as_ptr() as usize - t.as_ptr() as usize;
+                let end = start + pan.len();
+                t.truncate(end);
+                t.drain(..start);
+                t
+            }
+            Card::Fleet(t) => t,
+        }
+    }
+
     /// The `YYMM` expiry, when the card carries one.
     pub fn expiry(&self) -> Option<&str> {
         match self {
@@ -386,7 +403,9 @@ mod tests {
         let c = Card::Track2(";4761730000000011=31122011234567890?".into());
         assert_eq!(c.match_text(), "4761730000000011");
         assert_eq!(c.expiry(), Some("3112"));
+        assert_eq!(c.clone().into_match_text(), c.match_text());
         let c = Card::Track2("4761730000000011D3112".into());
+        assert_eq!(c.clone().into_match_text(), c.match_text());
         assert_eq!(c.expiry(), Some("3112"));
         let f = Card::Fleet("0000000000091".into());
         assert_eq!(f.match_text(), "0000000000091");

@@ -119,7 +119,8 @@ impl Phase {
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub(crate) kind: RecordKind,
-    pub(crate) terminal: String,
+    /// Index into `Acquirer::terminals` (the name is stored once there).
+    pub(crate) terminal: usize,
     pub(crate) stan: u32,
     pub(crate) rrn: String,
     pub(crate) card: Option<String>,
@@ -147,11 +148,12 @@ impl Record {
         self.requested.with_value(v)
     }
 
-    pub(crate) fn view(&self) -> RecordView {
+    /// The snapshot; `terminal` is the name of `self.terminal`.
+    pub(crate) fn view(&self, terminal: &str) -> RecordView {
         RecordView {
             kind: self.kind,
             state: self.phase.state(),
-            terminal: self.terminal.clone(),
+            terminal: terminal.to_owned(),
             stan: self.stan,
             rrn: self.rrn.clone(),
             card: self.card.as_deref().map(MaskedPan::new),
