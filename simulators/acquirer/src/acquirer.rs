@@ -25,7 +25,8 @@ use crate::record::{Ledger, Phase, Record, RecordKind, RecordState, RecordView};
 pub(crate) enum Timer {
     /// Emit a response; first resolve the `Pending` record it answers, if any.
     Respond {
-        response: Box<Response>,
+        /// Slot in `Acquirer::in_flight` holding the response.
+        slot: usize,
         resolve: Option<usize>,
     },
     /// An approved preauth reaches `auth_validity` (spec 4.1).
@@ -88,6 +89,10 @@ pub struct Acquirer {
     pub(crate) net: BTreeMap<Unit, i128>,
     queue: BTreeMap<(Timestamp, u64), Timer>,
     queue_seq: u64,
+    /// Responses waiting for their deadline, by slot; freed slots are reused (`free_slots`), so
+    /// a response in flight costs no allocation of its own (a `Box` per response did).
+    in_flight: Vec<Option<Response>>,
+    free_slots: Vec<usize>,
     outputs: VecDeque<Output>,
 }
 
@@ -124,6 +129,8 @@ impl Acquirer {
             net: BTreeMap::new(),
             queue: BTreeMap::new(),
             queue_seq: 0,
+            in_flight: Vec::new(),
+            free_slots: Vec::new(),
             outputs: VecDeque::new(),
         };
         for o in initial {
@@ -333,8 +340,20 @@ impl Acquirer {
         result: Reply,
         resolve: Option<usize>,
     ) {
-        let response = Box::new(Response { id, result });
-        self.schedule(now + delay, Timer::Respond { response, resolve });
+        let response = Some(Response { id, result });
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                if let Some(s) = self.in_flight.get_mut(slot) {
+                    *s = response;
+                }
+                slot
+            }
+            None => {
+                self.in_flight.push(response);
+                self.in_flight.len() - 1
+            }
+        };
+        self.schedule(now + delay, Timer::Respond { slot, resolve });
     }
 
     /// Samples a latency (the override's, else the profile's for `op`).
@@ -359,11 +378,15 @@ impl Acquirer {
             }
             let at = entry.key().0;
             match entry.remove() {
-                Timer::Respond { response, resolve } => {
+                Timer::Respond { slot, resolve } => {
                     if let Some(idx) = resolve {
                         self.resolve(idx, at);
                     }
-                    self.outputs.push_back(Output::Response(*response));
+                    let response = self.in_flight.get_mut(slot).and_then(Option::take);
+                    self.free_slots.push(slot);
+                    if let Some(response) = response {
+                        self.outputs.push_back(Output::Response(response));
+                    }
                 }
                 Timer::Expire(idx) => {
                     if matches!(

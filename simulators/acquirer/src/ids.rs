@@ -62,7 +62,11 @@ pub(crate) fn rrn_text(key: u64) -> String {
         *d = b'0' + (k % 10) as u8;
         k /= 10;
     }
-    buf.iter().map(|&b| char::from(b)).collect()
+    let mut s = String::with_capacity(buf.len());
+    for &b in &buf {
+        s.push(char::from(b));
+    }
+    s
 }
 
 const CODE_CHARS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -100,8 +104,12 @@ pub(crate) fn sequential_code(prefix: &str, digits: u32, n: u64) -> String {
         .saturating_sub(len);
     let mut s = String::with_capacity(prefix.len() + pad + len);
     s.push_str(prefix);
-    s.extend(std::iter::repeat_n('0', pad));
-    s.extend(buf[pos..].iter().map(|&b| char::from(b)));
+    for _ in 0..pad {
+        s.push('0');
+    }
+    for &b in &buf[pos..] {
+        s.push(char::from(b));
+    }
     s
 }
 
