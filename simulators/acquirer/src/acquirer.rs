@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::amount::Unit;
 use crate::code::ResponseCode;
 use crate::config::AcquirerConfig;
-use crate::ids;
+use crate::ids::{self, HourFacts};
 use crate::ops::{
     AuthKind, Event, Input, Operation, Output, Ref, Reject, Reply, Request, RequestId, Response,
 };
@@ -57,6 +57,7 @@ pub(crate) struct Choosing<'a> {
     pub(crate) card_behaviour: &'a mut Option<Box<dyn CardBehaviour>>,
     pub(crate) config: &'a AcquirerConfig,
     pub(crate) rng: &'a mut ChaCha8Rng,
+    pub(crate) hour: &'a mut Option<HourFacts>,
 }
 
 /// The acquirer / payment-processor simulator. See the crate docs for the driving loop.
@@ -80,8 +81,8 @@ pub struct Acquirer {
     terminal_ids: BTreeMap<Box<str>, usize>,
     /// Terminals in order of first sight; `Record::terminal` indexes this.
     pub(crate) terminals: Vec<Terminal>,
-    /// The hour (`now / MS_PER_HOUR`) and `YDDDHH` RRN prefix last computed.
-    rrn_hour: Option<(u64, u64)>,
+    /// Calendar facts of the hour last seen.
+    pub(crate) hour: Option<HourFacts>,
     rrn_seq: u32,
     auth_seq: u64,
     /// Per unit Σ captured − Σ refunded: the headroom refunds and voids must stay within
@@ -123,7 +124,7 @@ impl Acquirer {
             requests: BTreeMap::new(),
             terminal_ids: BTreeMap::new(),
             terminals: Vec::new(),
-            rrn_hour: None,
+            hour: None,
             rrn_seq: 0,
             auth_seq: 0,
             net: BTreeMap::new(),
@@ -241,15 +242,7 @@ impl Acquirer {
             .get_mut(t)
             .map_or(0, |t| ids::next_six(&mut t.stan));
         let seq = ids::next_six(&mut self.rrn_seq);
-        let hour = now.0 / ids::MS_PER_HOUR;
-        let prefix = match self.rrn_hour {
-            Some((h, p)) if h == hour => p,
-            _ => {
-                let p = ids::rrn_prefix(now);
-                self.rrn_hour = Some((hour, p));
-                p
-            }
-        };
+        let prefix = HourFacts::cached(&mut self.hour, now).rrn_prefix;
         let key = ids::rrn_key(prefix, seq);
         (stan, ids::rrn_text(key), key)
     }
@@ -444,6 +437,7 @@ impl Acquirer {
             card_behaviour,
             config,
             rng,
+            hour,
         } = parts;
         // (1) Overrides, in insertion order; `times` counts matches, spent ones go.
         if let Some(pos) = overrides.iter().position(|(_, o)| o.matcher.matches(facts)) {
@@ -470,7 +464,7 @@ impl Acquirer {
             }
         }
         // Spec 4.1: Luhn and expiry are checked before the issuer's tables.
-        if let Some(code) = ids::card_check(&a.card, now) {
+        if let Some(code) = ids::card_check_in(&a.card, HourFacts::cached(hour, now).year_month) {
             return (Outcome::code(code), None);
         }
         // (3) The profile's rules.

@@ -122,6 +122,18 @@ impl Amount {
         let s = format!("{:0width$}", self.value.unsigned_abs(), width = n);
         s[s.len() - n..].to_owned()
     }
+
+    /// `self.last_digits(digits.len()) == digits`, without building the string: rules test
+    /// this on every authorisation.
+    pub(crate) fn last_digits_are(&self, digits: &str) -> bool {
+        let mut v = self.value.unsigned_abs();
+        digits.bytes().rev().all(|b| {
+            // Past the value's own digits the padding is `0`, as in `last_digits`.
+            let d = v % 10;
+            v /= 10;
+            u64::from(b) == u64::from(b'0') + d
+        })
+    }
 }
 
 impl fmt::Display for Amount {
@@ -189,6 +201,19 @@ mod tests {
         assert_eq!(a.last_digits(3), "004");
         assert_eq!(a.last_digits(2), "04");
         assert_eq!(Amount::units(5, 3).last_digits(3), "005");
+        for v in [0i64, 5, 1004, -1004, 1051, i64::MAX, i64::MIN, 100_000] {
+            let a = Amount::units(v, 2);
+            for n in 0..23 {
+                let s = a.last_digits(n);
+                assert!(a.last_digits_are(&s), "{v} {n}");
+                for other in ["", "0", "04", "004", "x4", "05", "51", "1004", "01004", "4"] {
+                    assert_eq!(
+                        a.last_digits_are(other),
+                        a.last_digits(other.len()) == other
+                    );
+                }
+            }
+        }
     }
 
     #[test]

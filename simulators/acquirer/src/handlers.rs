@@ -43,6 +43,7 @@ impl Acquirer {
             card_behaviour,
             config,
             rng,
+            hour,
             ..
         } = self;
         let rec = target.and_then(|i| records.get(i));
@@ -81,6 +82,7 @@ impl Acquirer {
                     card_behaviour,
                     config,
                     rng,
+                    hour,
                 };
                 Acquirer::choose(parts, now, &facts, &op)
             }

@@ -83,7 +83,7 @@ impl RuleMatch {
         match self {
             RuleMatch::AmountLast { digits, range } => {
                 amount.value >= 0
-                    && amount.last_digits(digits.len()) == *digits
+                    && amount.last_digits_are(digits)
                     && range.is_none_or(|(lo, hi)| {
                         let d = amount.to_decimal();
                         d >= lo && d <= hi
