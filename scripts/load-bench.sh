@@ -7,11 +7,13 @@
 # One load generator for all four servers: wrk, CONNECTIONS (32) connections on THREADS (2)
 # threads, `--latency`. Each server runs alone on 127.0.0.1 on a free port, is started fresh for
 # its run and stopped after it:
-#   (a) payrig (release, --clock real) TECS makeTransaction, instant-approve scenario:
+#   (a) payrig (release, --clock real, --workers 1) TECS makeTransaction, instant-approve scenario:
 #       the customer presents at once with no CVM and no tip, the acquirer answers at once;
 #       a fresh transaction_id per request, each in-flight request on its own terminal.
 #       The reader's read_time and complete_time are 0 ms too ([tecs] read_time, complete_time).
-#   (b) payrig ATIONet MobilePayments with fresh keys, then GetTransaction of each.
+#   (a2) the same with the default worker count (one per core).
+#   (b) payrig ATIONet MobilePayments with fresh keys, then GetTransaction of each (default
+#       workers: its requests hold the world's lock briefly, and two workers serve more).
 #   (c) load-hello: bare hyper 1 on tokio answering the same approval JSON (the ceiling).
 #   (d) WireMock standalone (npm package `wiremock`, java), one static stub answering the same
 #       approval JSON, request journal off.
@@ -32,6 +34,11 @@ CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/payrig-load}
 OUT=${OUT:-$ROOT/target/load-bench}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 TERMINALS_PER_THREAD=${TERMINALS_PER_THREAD:-32}
+# payrig's async workers for row (a). Each protocol's world is one lock-protected
+# state machine; with wrk's threads on the same 2 cores, two workers contend for that lock
+# (a preempted lock holder stalls the other), and one worker serves more. Row (a2) repeats (a)
+# with the default (one per core).
+PAYRIG_WORKERS=${PAYRIG_WORKERS:-1}
 export TERMINALS_PER_THREAD
 
 WORK=$(mktemp -d /tmp/payrig-load.XXXXXX)
@@ -148,15 +155,24 @@ SCENARIO=$WORK/instant.toml
 } >"$SCENARIO"
 cp "$SCENARIO" "$OUT/instant.toml"
 
-say "(a) payrig TECS makeTransaction"
+say "(a) payrig TECS makeTransaction, --workers $PAYRIG_WORKERS"
 PORT=$(free_port)
-start payrig-tecs "$PAYRIG" serve --listen "127.0.0.1:$PORT" --clock real --seed 42 --scenario "$SCENARIO"
+start payrig-tecs "$PAYRIG" --workers "$PAYRIG_WORKERS" serve --listen "127.0.0.1:$PORT" --clock real --seed 42 --scenario "$SCENARIO"
 PID_A=$LAST_PID
 wait_http "http://127.0.0.1:$PORT/tecsclientrest/version"
 RSS_A0=$(rss_mib "$PID_A")
-bench tecs "payrig TECS makeTransaction (instant approve)" "http://127.0.0.1:$PORT" "$ROOT/benches/load/wrk/tecs.lua"
+bench tecs "payrig TECS (instant approve), --workers $PAYRIG_WORKERS" "http://127.0.0.1:$PORT" "$ROOT/benches/load/wrk/tecs.lua"
 RSS_A1=$(rss_mib "$PID_A")
 stop "$PID_A"
+
+# The same with the runtime's default worker count (one per core), for comparison.
+say "(a2) payrig TECS makeTransaction, default workers"
+PORT=$(free_port)
+start payrig-tecs-default "$PAYRIG" serve --listen "127.0.0.1:$PORT" --clock real --seed 42 --scenario "$SCENARIO"
+PID_A2=$LAST_PID
+wait_http "http://127.0.0.1:$PORT/tecsclientrest/version"
+bench tecs_default "payrig TECS (instant approve), default workers" "http://127.0.0.1:$PORT" "$ROOT/benches/load/wrk/tecs.lua"
+stop "$PID_A2"
 
 # ---- (b) payrig ATIONet create + get -------------------------------------------------------
 say "(b) payrig ATIONet MobilePayments + GetTransaction"
@@ -210,7 +226,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo
     printf '| %-48s | %9s | %7s | %7s | %-22s |\n' "server" "req/s" "p50 ms" "p99 ms" "checked answers"
     printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "-----------:" "--------:" "--------:" "$(printf -- '-%.0s' {1..24})"
-    for k in tecs ationet hyper wiremock; do
+    for k in tecs tecs_default ationet hyper wiremock; do
         chk="ok ${R_OK[$k]:-?}, bad ${R_BAD[$k]:-?}"
         [ -n "${R_ERR[$k]:-}" ] && chk="$chk; socket errors: ${R_ERR[$k]}"
         printf '| %-48s | %9s | %7s | %7s | %-22s |\n' "${R_LABEL[$k]}" "${R_RPS[$k]}" "${R_P50[$k]}" "${R_P99[$k]}" "$chk"
@@ -220,6 +236,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo "payrig TECS / bare hyper: $(ratio "${R_RPS[tecs]}" "${R_RPS[hyper]}")    (target >= 0.60)"
     echo "payrig ATIONet / WireMock: $(ratio "${R_RPS[ationet]}" "${R_RPS[wiremock]}")x; payrig ATIONet / bare hyper: $(ratio "${R_RPS[ationet]}" "${R_RPS[hyper]}")"
     echo "payrig TECS p99:          ${R_P99[tecs]} ms   (target < 5 ms)"
+    echo "with default workers: TECS / WireMock $(ratio "${R_RPS[tecs_default]}" "${R_RPS[wiremock]}")x, TECS / bare hyper $(ratio "${R_RPS[tecs_default]}" "${R_RPS[hyper]}"), p99 ${R_P99[tecs_default]} ms"
     echo "payrig VmRSS: TECS server ${RSS_A0} MiB at start, ${RSS_A1} MiB after its runs; ATIONet server ${RSS_B1} MiB after its runs"
     echo
     echo "$MEMORY   (target: 1,000,000 in < 1 GiB)"

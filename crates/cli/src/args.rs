@@ -28,6 +28,11 @@ pub(crate) struct Cli {
     /// A payrig configuration file (not implemented yet).
     #[arg(long, global = true, value_name = "FILE", hide = true)]
     pub(crate) config: Option<PathBuf>,
+    /// Async worker threads (default: one per core). Each protocol's world is one
+    /// lock-protected state machine, so on a box shared with the load generator one worker
+    /// serves more than two (BENCHMARKS.md).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) workers: Option<u16>,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,

@@ -294,6 +294,18 @@ mod tests {
     }
 
     #[test]
+    fn workers_is_a_positive_count_before_or_after_the_command() {
+        let w = |argv: &[&str]| Cli::try_parse_from(argv).map(|c| c.workers);
+        assert_eq!(w(&["payrig", "serve"]).unwrap(), None);
+        assert_eq!(w(&["payrig", "--workers", "1", "serve"]).unwrap(), Some(1));
+        assert_eq!(w(&["payrig", "serve", "--workers", "4"]).unwrap(), Some(4));
+        let e = w(&["payrig", "--workers", "0", "serve"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--workers"), "{e}");
+    }
+
+    #[test]
     fn the_default_scenario_is_the_spec_default() {
         let cfg = load_scenario(&serve_args(&[])).unwrap();
         assert_eq!(cfg, AtionetConfig::default());
