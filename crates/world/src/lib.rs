@@ -19,6 +19,7 @@
 //! ```
 
 pub mod ationet;
+mod chunked;
 pub mod queue;
 pub mod tecs;
 pub mod trace;

@@ -10,9 +10,13 @@ use rustc_hash::FxBuildHasher;
 use super::TxIdx;
 
 /// Maps a string key (held elsewhere) to a transaction index.
+///
+/// Each slot keeps its key's hash beside the index, so a resize rehashes from the table
+/// alone. Recomputing the hashes would read every transaction's id, a cache miss each: a stall
+/// of tens of milliseconds under the world's lock once a server holds a few hundred thousand.
 #[derive(Default)]
 pub(crate) struct IdIndex {
-    table: HashTable<TxIdx>,
+    table: HashTable<(u64, TxIdx)>,
     hasher: FxBuildHasher,
 }
 
@@ -28,13 +32,18 @@ impl IdIndex {
     /// The index whose key (`key_of(index)`) equals `key`.
     pub(crate) fn get<'a>(&self, key: &str, key_of: impl Fn(TxIdx) -> &'a str) -> Option<TxIdx> {
         let h = self.hasher.hash_one(key);
-        self.table.find(h, |&i| key_of(i) == key).copied()
+        self.table
+            .find(h, |&(eh, i)| eh == h && key_of(i) == key)
+            .map(|&(_, i)| i)
     }
 
     /// Forgets `key`; true when it was there.
     pub(crate) fn remove<'a>(&mut self, key: &str, key_of: impl Fn(TxIdx) -> &'a str) -> bool {
         let h = self.hasher.hash_one(key);
-        match self.table.find_entry(h, |&i| key_of(i) == key) {
+        match self
+            .table
+            .find_entry(h, |&(eh, i)| eh == h && key_of(i) == key)
+        {
             Ok(e) => {
                 e.remove();
                 true
@@ -44,11 +53,9 @@ impl IdIndex {
     }
 
     /// Adds `idx` under `key`; the caller has checked the key is new.
-    pub(crate) fn insert<'a>(&mut self, key: &str, idx: TxIdx, key_of: impl Fn(TxIdx) -> &'a str) {
-        let hasher = self.hasher;
-        let h = hasher.hash_one(key);
-        self.table
-            .insert_unique(h, idx, |&i| hasher.hash_one(key_of(i)));
+    pub(crate) fn insert(&mut self, key: &str, idx: TxIdx) {
+        let h = self.hasher.hash_one(key);
+        self.table.insert_unique(h, (h, idx), |&(eh, _)| eh);
     }
 }
 
@@ -61,7 +68,7 @@ mod tests {
         let keys: Vec<String> = (0..1000).map(|i| format!("k-{i}")).collect();
         let mut ix = IdIndex::default();
         for (i, k) in keys.iter().enumerate() {
-            ix.insert(k, i as TxIdx, |j| &keys[j as usize]);
+            ix.insert(k, i as TxIdx);
         }
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(ix.get(k, |j| &keys[j as usize]), Some(i as TxIdx));

@@ -36,6 +36,7 @@ pub use config::{
 pub use pfep::PfepOverride;
 pub use site::PumpStatus;
 
+use crate::chunked::Chunked;
 use crate::queue::TimerQueue;
 use crate::trace::{Trace, TraceEvent};
 
@@ -103,10 +104,12 @@ pub struct AtionetWorld {
     cfg: AtionetConfig,
     seed: u64,
     now: Timestamp,
-    txs: Vec<Transaction>,
-    tx_site: Vec<u16>,
-    scheduled: Vec<Option<Timestamp>>,
-    histories: Vec<History>,
+    // Per-transaction storage lives as long as the world: chunked, so growing it never copies
+    // every transaction under the lock (crate::chunked).
+    txs: Chunked<Transaction>,
+    tx_site: Chunked<u16>,
+    scheduled: Chunked<Option<Timestamp>>,
+    histories: Chunked<History>,
     by_id: index::IdIndex,
     by_key: index::IdIndex,
     sites: Vec<SiteSim>,
@@ -161,10 +164,10 @@ impl AtionetWorld {
         let mut w = AtionetWorld {
             seed,
             now: start,
-            txs: Vec::new(),
-            tx_site: Vec::new(),
-            scheduled: Vec::new(),
-            histories: Vec::new(),
+            txs: Chunked::default(),
+            tx_site: Chunked::default(),
+            scheduled: Chunked::default(),
+            histories: Chunked::default(),
             by_id: index::IdIndex::default(),
             by_key: index::IdIndex::default(),
             sites,
@@ -397,13 +400,10 @@ impl AtionetWorld {
         if self.keep_history {
             self.histories.push(vec![(now, StateId::Created)]);
         }
-        let txs = &self.txs;
         if self.cfg.transaction_id_mode == TransactionIdMode::Uuid {
-            self.by_key.insert(&key, i, |j| {
-                txs[j as usize].request().potency_key_id.as_str()
-            });
+            self.by_key.insert(&key, i);
         }
-        self.by_id.insert(&id, i, |j| txs[j as usize].id());
+        self.by_id.insert(&id, i);
         if self.trace.enabled() {
             self.trace.record(
                 now,
