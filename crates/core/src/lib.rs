@@ -19,6 +19,7 @@
 //! }
 //! ```
 
+pub mod chunked;
 pub mod decimal;
 pub mod grading;
 pub mod journal;

@@ -19,7 +19,6 @@
 //! ```
 
 pub mod ationet;
-mod chunked;
 pub mod queue;
 pub mod tecs;
 pub mod trace;

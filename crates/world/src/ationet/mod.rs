@@ -36,9 +36,9 @@ pub use config::{
 pub use pfep::PfepOverride;
 pub use site::PumpStatus;
 
-use crate::chunked::Chunked;
 use crate::queue::TimerQueue;
 use crate::trace::{Trace, TraceEvent};
+use payrig_core::chunked::Chunked;
 
 use self::pfep::Pfep;
 use self::site::{SiteOut, SiteSim};
@@ -105,7 +105,7 @@ pub struct AtionetWorld {
     seed: u64,
     now: Timestamp,
     // Per-transaction storage lives as long as the world: chunked, so growing it never copies
-    // every transaction under the lock (crate::chunked).
+    // every transaction under the lock (payrig_core::chunked).
     txs: Chunked<Transaction>,
     tx_site: Chunked<u16>,
     scheduled: Chunked<Option<Timestamp>>,
