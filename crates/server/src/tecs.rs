@@ -385,9 +385,8 @@ fn submit(
         }
         Submitted::Pending(id) => {
             let rx = s.tecs_wait(id);
-            // What is due at once (an instant customer, reader or acquirer) runs here, so such
-            // a sale is answered on this task without a round trip through the clock task.
-            w.advance(now);
+            // An instant sale is already answered (the world ran what was due at once): it is
+            // handed over here, without a round trip through the clock task.
             s.tecs_settle(&mut w, now);
             let next = w.next_deadline();
             drop(w);

@@ -329,6 +329,9 @@ impl TecsWorld {
                 }
                 self.exchanges.insert(req_id, i);
                 self.drain_terminal(now, i);
+                // What the request made due at once (an instant customer, reader or acquirer)
+                // runs now, so such a sale's answer is ready when submit returns.
+                self.advance(now);
                 Submitted::Pending(req_id)
             }
         }
